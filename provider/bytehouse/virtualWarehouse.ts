@@ -1,0 +1,118 @@
+/** bytehouse.VirtualWarehouse — compute. The name is its key and cannot change; everything else updates in place. */
+import { z } from "zod";
+import { InputsOf } from "../framework/spec";
+import { ByteHouseApi, ByteHouseVirtualWarehouse, VwPatch, defineByteHouseResource } from "./api";
+import { VW_NAME_PATTERN, VW_NAME_RULE } from "./paths";
+
+export const virtualWarehouseInputs = z
+  .object({
+    name: z.string().regex(VW_NAME_PATTERN, VW_NAME_RULE).describe("Warehouse name (1-31 of [a-z0-9_], starts with a letter, ends with a letter or digit). Changing it replaces the warehouse."),
+    description: z.string().default("").describe("Free-text description."),
+    size: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, "must be a configuration name such as XS, S, M, L or XL")
+      .optional()
+      .describe("Size by configuration name (XS, S, M, L, XL), resolved through the list of VW configurations. Give this or configId."),
+    configId: z.number().int("must be a whole number").positive("must be greater than 0").optional().describe("Size by configuration id (from the VW configurations list). Give this or size."),
+    status: z.enum(["up", "down"], "must be \"up\" (running) or \"down\" (suspended)").default("up").describe("\"up\" runs or resumes the warehouse, \"down\" suspends it."),
+    autoSuspend: z
+      .number()
+      .int("must be a whole number of minutes")
+      .min(0, "must be >= 0 minutes (0 means never suspend)")
+      .default(0)
+      .describe("Minutes of idleness before the warehouse suspends itself; 0 means never."),
+    autoResume: z.boolean().default(false).describe("Resume automatically when a query arrives."),
+  })
+  .refine((v) => (v.size === undefined) !== (v.configId === undefined), {
+    message: "give exactly one of size (e.g. \"XS\") or configId",
+    path: ["size"],
+  });
+
+type VwInputs = InputsOf<typeof virtualWarehouseInputs>;
+type VwRaw = ByteHouseVirtualWarehouse & { size?: string };
+
+async function resolveConfigId(api: ByteHouseApi, inputs: Pick<VwInputs, "size" | "configId">): Promise<number> {
+  if (inputs.configId !== undefined) return inputs.configId;
+  const configs = await api.listVirtualWarehouseConfigs();
+  const match = configs.find((c) => c.name.toLowerCase() === String(inputs.size).toLowerCase());
+  if (!match) {
+    throw new Error(`size "${inputs.size}" is not a virtual warehouse configuration; available: ${configs.map((c) => c.name).join(", ")}`);
+  }
+  return match.id;
+}
+
+/** The live warehouse, with its configuration's size name attached. */
+async function readWarehouse(api: ByteHouseApi, name: string): Promise<VwRaw | undefined> {
+  const vw = await api.getVirtualWarehouse(name);
+  if (!vw) return undefined;
+  const config = (await api.listVirtualWarehouseConfigs()).find((c) => c.id === vw.configID);
+  return { ...vw, size: config?.name };
+}
+
+export const virtualWarehouse = defineByteHouseResource({
+  vendor: "bytehouse",
+  kind: "VirtualWarehouse",
+  description:
+    "A ByteHouse virtual warehouse (compute). The name is its identity and forces replacement; description, size, status, autoSuspend and autoResume change in place with one PATCH.",
+  inputs: virtualWarehouseInputs,
+  replaceOn: ["name"],
+  uniqueBy: "name",
+  normalize: { size: (v) => String(v).toUpperCase() },
+  outputs: {
+    vwId: "ByteHouse's id for the warehouse (vw-<account>-<name>).",
+    createdAt: "Creation time (RFC 3339).",
+    observed: "The warehouse as last read from ByteHouse, used to tell real drift from server formatting.",
+  },
+
+  async create(ctx, inputs) {
+    const configID = await resolveConfigId(ctx.api, inputs);
+    await ctx.api.createVirtualWarehouse({
+      name: inputs.name,
+      configID,
+      description: inputs.description,
+      status: inputs.status,
+      autoSuspend: inputs.autoSuspend,
+      autoResume: inputs.autoResume,
+    });
+    ctx.created(inputs.name);
+    const raw = await readWarehouse(ctx.api, inputs.name);
+    if (!raw) throw new Error(`virtual warehouse ${inputs.name} was created but cannot be read back`);
+    return { id: inputs.name, raw };
+  },
+
+  async find(api, inputs) {
+    const raw = await readWarehouse(api, inputs.name);
+    return raw && { id: raw.name, raw };
+  },
+
+  read: (api, id) => readWarehouse(api, id),
+
+  observe: (raw: VwRaw) => ({
+    name: raw.name,
+    description: raw.description ?? "",
+    configId: raw.configID,
+    ...(raw.size !== undefined ? { size: raw.size } : {}),
+    status: raw.status,
+    autoSuspend: raw.autoSuspend,
+    autoResume: raw.autoResume,
+  }),
+
+  computed: (raw: VwRaw) => ({ vwId: raw.id, createdAt: raw.createdAt }),
+
+  async update(ctx, id, _olds, news, changed) {
+    const patch: VwPatch = {};
+    for (const key of changed) {
+      if (key === "description") patch.description = news.description;
+      if (key === "status") patch.status = news.status;
+      if (key === "autoSuspend") patch.autoSuspend = news.autoSuspend;
+      if (key === "autoResume") patch.autoResume = news.autoResume;
+      if (key === "size" || key === "configId") patch.configID = await resolveConfigId(ctx.api, news);
+    }
+    if (Object.keys(patch).length > 0) await ctx.api.updateVirtualWarehouse(id, patch);
+    const raw = await readWarehouse(ctx.api, id);
+    if (!raw) throw new Error(`virtual warehouse ${id} disappeared during the update`);
+    return raw;
+  },
+
+  delete: (api, id) => api.deleteVirtualWarehouse(id),
+});

@@ -1,0 +1,196 @@
+/**
+ * Turns a ResourceSpec into the six operations of a Pulumi dynamic provider.
+ *
+ * Drift model (after the Snowflake provider): every state keeps `observed`, the live object
+ * in input shape as last seen. On refresh a field takes the live value only when the live
+ * value differs from what was last observed; otherwise the program's value stays. So values
+ * the server normalises never show as drift, and a change made by hand always does.
+ */
+import { z } from "zod";
+import { InputsOf, OpContext, ResourceSpec, typeToken } from "./spec";
+import { isAmbiguous, isNotFound } from "../http/errors";
+import { deepEqual } from "./equal";
+
+/** The engine's placeholder for a value not known until apply (preview of a dependent input). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const PROVIDER_KEY = "__provider";
+export const OBSERVED_KEY = "observed";
+
+type Props = Record<string, any>;
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export interface Handlers {
+  token: string;
+  check(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }>;
+  diff(id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  create(inputs: Props): Promise<{ id: string; outs: Props }>;
+  read(id: string, props: Props): Promise<{ id?: string; props?: Props; inputs?: Props }>;
+  update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
+  delete(id: string, props: Props): Promise<void>;
+}
+
+function containsUnknown(v: unknown): boolean {
+  if (v === UNKNOWN) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+  return false;
+}
+
+function withoutProvider(props: Props): Props {
+  const { [PROVIDER_KEY]: _p, ...rest } = props;
+  return rest;
+}
+
+/** Renders a zod issue as "rule (got value)", never echoing secret fields. */
+function reasonFor(issue: z.core.$ZodIssue, value: unknown, secret: boolean): string {
+  const shown = secret || value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+  return `${issue.message}${shown}`;
+}
+
+const MAX_CREATE_ATTEMPTS = 3;
+
+export function buildHandlers<S extends z.ZodObject, Api, Raw>(
+  spec: ResourceSpec<S, Api, Raw>,
+  getApi: () => Api,
+  progress: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Handlers {
+  type I = InputsOf<S>;
+  const token = typeToken(spec.vendor, spec.kind);
+  const shape = spec.inputs.shape as Record<string, z.ZodType>;
+  const inputKeys = Object.keys(shape);
+  const secretInputs = new Set<string>(spec.secretInputs ?? []);
+  const replaceOn = new Set<string>(spec.replaceOn);
+  const label = `${spec.vendor}.${spec.kind}`;
+
+  const norm = (key: string, v: unknown): unknown => {
+    const f = (spec.normalize as Record<string, ((x: unknown) => unknown) | undefined> | undefined)?.[key];
+    return f && v !== undefined && v !== null ? f(v) : v;
+  };
+
+  function changedKeys(olds: Props, news: Props): string[] {
+    return inputKeys.filter((k) => containsUnknown(news[k]) || !deepEqual(norm(k, olds[k]), norm(k, news[k])));
+  }
+
+  function outputsFor(inputs: Props, raw: Raw): Props {
+    return { ...withoutProvider(inputs), ...(spec.computed?.(raw) ?? {}), [OBSERVED_KEY]: spec.observe(raw) };
+  }
+
+  function context(onCreated: (id: string) => void = () => undefined): OpContext<Api> {
+    return { api: getApi(), created: onCreated, progress: (m) => progress(`[${label}] ${m}`) };
+  }
+
+  return {
+    token,
+
+    async check(_olds, news) {
+      const failures: CheckFailure[] = [];
+      const inputs: Props = {};
+      const raw = withoutProvider(news);
+      for (const key of Object.keys(raw)) {
+        if (!(key in shape)) failures.push({ property: key, reason: `${label} has no input "${key}"; known inputs: ${inputKeys.join(", ")}` });
+      }
+      for (const key of inputKeys) {
+        const value = raw[key];
+        if (containsUnknown(value)) {
+          inputs[key] = value; // validated at apply time, when known
+          continue;
+        }
+        const parsed = shape[key].safeParse(value);
+        if (parsed.success) {
+          if (parsed.data !== undefined) inputs[key] = parsed.data;
+        } else {
+          for (const issue of parsed.error.issues) {
+            const path = [key, ...issue.path.map(String)].join(".");
+            failures.push({ property: path, reason: `${label} ${path}: ${reasonFor(issue, value, secretInputs.has(key))}` });
+          }
+        }
+      }
+      // Cross-field rules need every field known.
+      if (failures.length === 0 && !containsUnknown(inputs)) {
+        const whole = spec.inputs.safeParse(inputs);
+        if (!whole.success) {
+          for (const issue of whole.error.issues) {
+            const path = issue.path.map(String).join(".") || "(inputs)";
+            failures.push({ property: path, reason: `${label} ${path}: ${issue.message}` });
+          }
+        }
+      }
+      return { inputs, failures };
+    },
+
+    async diff(_id, olds, news) {
+      const changed = changedKeys(olds, news);
+      const replaces = changed.filter((k) => replaceOn.has(k));
+      const keepsName = spec.uniqueBy !== undefined && !changed.includes(spec.uniqueBy);
+      return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && keepsName };
+    },
+
+    async create(inputs) {
+      let createdId: string | undefined;
+      const ctx = context((id) => (createdId = id));
+      const clean = withoutProvider(inputs) as I;
+      try {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const found = await spec.create(ctx, clean);
+            return { id: found.id, outs: outputsFor(inputs, found.raw) };
+          } catch (e) {
+            if (!isAmbiguous(e) || !spec.find || createdId !== undefined || attempt >= MAX_CREATE_ATTEMPTS) throw e;
+            // The vendor may have created it: look it up by its unique name before sending again.
+            const existing = await spec.find(ctx.api, clean);
+            if (existing) {
+              ctx.progress(`create of ${existing.id} was interrupted but had been applied; adopting it`);
+              return { id: existing.id, outs: outputsFor(inputs, existing.raw) };
+            }
+            ctx.progress(`create was interrupted before it was applied; sending it again (${(e as Error).message})`);
+          }
+        }
+      } catch (e) {
+        if (createdId === undefined) throw e;
+        // The object exists: hand it to the engine as a partial create so it stays tracked.
+        const err = e as Error & { id?: string; properties?: Props; reasons?: string[] };
+        err.id = createdId;
+        err.properties = { ...inputs };
+        err.reasons = [err.message];
+        throw err;
+      }
+    },
+
+    async read(id, props) {
+      const state = withoutProvider(props) as I;
+      const raw = await spec.read(getApi(), id, state);
+      if (raw === undefined) return {}; // deleted out of band: the engine drops it from state
+      const live = spec.observe(raw) as Props;
+      const previous = (props[OBSERVED_KEY] ?? {}) as Props;
+      const outs: Props = { ...withoutProvider(props) };
+      for (const [key, value] of Object.entries(live)) {
+        const unchangedSinceLastSeen = key in previous && deepEqual(norm(key, previous[key]), norm(key, value));
+        if (!unchangedSinceLastSeen && !deepEqual(norm(key, outs[key]), norm(key, value))) outs[key] = value;
+      }
+      Object.assign(outs, spec.computed?.(raw) ?? {});
+      outs[OBSERVED_KEY] = live;
+      const inputs: Props = {};
+      for (const key of inputKeys) if (outs[key] !== undefined) inputs[key] = outs[key];
+      return { id, props: outs, inputs };
+    },
+
+    async update(id, olds, news) {
+      const changed = changedKeys(olds, news).filter((k) => !replaceOn.has(k)) as (keyof I & string)[];
+      if (!spec.update) throw new Error(`${label} cannot be updated in place (changed: ${changed.join(", ")})`);
+      const raw = await spec.update(context(), id, withoutProvider(olds) as I, withoutProvider(news) as I, changed);
+      return { outs: outputsFor(news, raw) };
+    },
+
+    async delete(id, props) {
+      try {
+        await spec.delete(getApi(), id, withoutProvider(props) as I);
+      } catch (e) {
+        if (!isNotFound(e)) throw e; // already gone is fine
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The provider runtime, loaded inside Pulumi's dynamic-provider host by the serialised
+ * shim (framework/shim.ts). It holds the configuration handed to `configure`, one API
+ * client per vendor, and the handlers of every resource kind.
+ */
+import { API_FACTORIES, SPECS } from "../registry";
+import { buildHandlers, Handlers } from "./engine";
+import { typeToken } from "./spec";
+import { ConfigSource } from "../settings";
+
+let config: ConfigSource | undefined;
+const apis = new Map<string, unknown>();
+const handlers = new Map<string, Handlers>();
+
+/** Called by the shim's `configure`: the stack's config, decrypted, with namespaced keys. */
+export function configure(source: ConfigSource | undefined): void {
+  config = source;
+  apis.clear();
+}
+
+function apiFor(vendor: string): unknown {
+  let api = apis.get(vendor);
+  if (!api) {
+    const factory = API_FACTORIES[vendor as keyof typeof API_FACTORIES];
+    if (!factory) throw new Error(`unknown vendor ${vendor}`);
+    api = factory(config);
+    apis.set(vendor, api);
+  }
+  return api;
+}
+
+export function handlersFor(token: string): Handlers {
+  let h = handlers.get(token);
+  if (!h) {
+    const spec = SPECS.find((s) => typeToken(s.vendor, s.kind) === token);
+    if (!spec) throw new Error(`pulumi-warehouse has no resource kind ${token}`);
+    h = buildHandlers(spec, () => apiFor(spec.vendor));
+    handlers.set(token, h);
+  }
+  return h;
+}

@@ -1,0 +1,77 @@
+/**
+ * How a warehouse resource kind is declared. One object per kind, one file per kind
+ * (see provider/bytehouse/*.ts). The zod schema is the single source of truth for the
+ * inputs: their types (sdk/), their validation (check), and their docs (README reference).
+ * `replaceOn` is the single table of fields whose change forces a replacement.
+ */
+import { z } from "zod";
+
+export type Vendor = "bytehouse";
+
+/** The inputs a schema describes, after defaults. */
+export type InputsOf<S extends z.ZodObject> = z.output<S>;
+
+/** What a spec's operations get: the vendor API, and a way to say "the object now exists". */
+export interface OpContext<Api> {
+  api: Api;
+  /**
+   * Call as soon as the vendor has created the object. If a later step of `create`
+   * fails, the object is still recorded in state (a partial create), never orphaned.
+   */
+  created(id: string): void;
+  /** Progress lines shown by the engine (provider stderr). */
+  progress(message: string): void;
+}
+
+export interface Found<Raw> {
+  id: string;
+  raw: Raw;
+}
+
+export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown, Raw = unknown, Out extends string = string> {
+  vendor: Vendor;
+  /** Type name: the token is `pulumi-nodejs:dynamic/<vendor>:<kind>`. */
+  kind: string;
+  /** One paragraph for the docs. */
+  description: string;
+  /** Inputs: types, validation (check) and docs in one place. */
+  inputs: S;
+  /** The fields the vendor cannot change in place: a change replaces the object. */
+  replaceOn: readonly (keyof InputsOf<S> & string)[];
+  /**
+   * The field that must be unique at the vendor (usually the name). A replacement that
+   * keeps it deletes the old object first; one that changes it creates the new one first.
+   */
+  uniqueBy?: keyof InputsOf<S> & string;
+  /** Output-only properties with their docs. */
+  outputs: Record<Out, string>;
+  /** Outputs that are always Pulumi secrets. */
+  secretOutputs?: readonly string[];
+  /** Input fields whose values must never be echoed in messages. */
+  secretInputs?: readonly (keyof InputsOf<S> & string)[];
+  /** Per-field comparison normalisers (e.g. case-insensitive type names). */
+  normalize?: Partial<Record<keyof InputsOf<S> & string, (v: unknown) => unknown>>;
+
+  create(ctx: OpContext<Api>, inputs: InputsOf<S>): Promise<Found<Raw>>;
+  /** Looks the object up by its unique name: used after a create failed ambiguously. */
+  find?(api: Api, inputs: InputsOf<S>): Promise<Found<Raw> | undefined>;
+  /** The live object, or undefined when it no longer exists. */
+  read(api: Api, id: string, state: InputsOf<S>): Promise<Raw | undefined>;
+  /** The live object in input shape: what drift is judged on. */
+  observe(raw: Raw): Partial<InputsOf<S>>;
+  /** Server-computed outputs (ids, timestamps). */
+  computed?(raw: Raw): Record<string, unknown>;
+  /** Applies `changed` (never a `replaceOn` field) with the fewest calls; returns the live object. */
+  update?(ctx: OpContext<Api>, id: string, olds: InputsOf<S>, news: InputsOf<S>, changed: (keyof InputsOf<S> & string)[]): Promise<Raw>;
+  /** Deletes the object; a "not found" from the vendor counts as success. */
+  delete(api: Api, id: string, state: InputsOf<S>): Promise<void>;
+}
+
+/** Identity helper that keeps the generic types of a spec literal. */
+export function defineResource<S extends z.ZodObject, Api, Raw, Out extends string>(spec: ResourceSpec<S, Api, Raw, Out>): ResourceSpec<S, Api, Raw, Out> {
+  return spec;
+}
+
+export function typeToken(vendor: string, kind: string): string {
+  return `pulumi-nodejs:dynamic/${vendor}:${kind}`;
+}

@@ -1,0 +1,2 @@
+/** pulumi-warehouse: Pulumi resources for data-warehouse estates. */
+export * as bytehouse from "./bytehouse";

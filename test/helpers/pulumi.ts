@@ -1,0 +1,81 @@
+/**
+ * Drives the real Pulumi CLI (built by scripts/build-pulumi.sh) through the Automation API,
+ * fully offline: local file backend in a temp dir, passphrase from the environment, no update
+ * check, no plugin downloads.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, Stack, PulumiFn } from "@pulumi/pulumi/automation";
+
+const REPO = path.resolve(__dirname, "../../..");
+let binDir: string | undefined;
+
+/** The directory holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
+export function pulumiBin(): string {
+  if (!binDir) {
+    const out = execFileSync("bash", [path.join(REPO, "scripts/build-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    binDir = out.trim().split("\n").pop()!;
+  }
+  return binDir;
+}
+
+export const PASSPHRASE = "pulumi-warehouse-tests";
+
+export function offlineEnv(stateDir: string): Record<string, string> {
+  return {
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_DISABLE_CI_DETECTION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "false",
+  };
+}
+
+export interface TestStack {
+  stack: Stack;
+  stateDir: string;
+  /** Raw text of every file of the backend (state, history, backups). */
+  backendText(): string;
+  dispose(): Promise<void>;
+}
+
+export async function inlineStack(name: string, program: PulumiFn, config: Record<string, { value: string; secret?: boolean }>): Promise<TestStack> {
+  const bin = pulumiBin();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-state-"));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "pw-home-"));
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
+  const projectName = `pw-${name}`;
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: "test", projectName, program },
+    {
+      pulumiCommand,
+      pulumiHome: home,
+      envVars: offlineEnv(stateDir),
+      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
+    },
+  );
+  await stack.setAllConfig(config);
+  return {
+    stack,
+    stateDir,
+    backendText: () => readAll(stateDir),
+    dispose: async () => {
+      await stack.workspace.removeStack("test", { force: true }).catch(() => undefined);
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+function readAll(dir: string): string {
+  let out = "";
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out += readAll(p);
+    else if (entry.isFile()) out += fs.readFileSync(p, "utf8");
+  }
+  return out;
+}
