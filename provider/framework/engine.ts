@@ -168,6 +168,9 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
       const previous = (props[OBSERVED_KEY] ?? {}) as Props;
       const outs: Props = { ...withoutProvider(props) };
       for (const [key, value] of Object.entries(live)) {
+        // Drift is judged on the fields the program manages: optional inputs it leaves
+        // unset (e.g. configId when it sizes a warehouse by name) are not its business.
+        if (outs[key] === undefined) continue;
         const unchangedSinceLastSeen = key in previous && deepEqual(norm(key, previous[key]), norm(key, value));
         if (!unchangedSinceLastSeen && !deepEqual(norm(key, outs[key]), norm(key, value))) outs[key] = value;
       }

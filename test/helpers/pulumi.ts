@@ -48,10 +48,15 @@ export async function inlineStack(name: string, program: PulumiFn, config: Recor
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "pw-home-"));
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(bin) });
   const projectName = `pw-${name}`;
+  // The workspace (Pulumi.yaml) must sit inside the repo: the engine starts the dynamic
+  // provider host there, and it resolves @pulumi/pulumi and pulumi-warehouse from node_modules.
+  fs.mkdirSync(path.join(REPO, ".pulumi-work"), { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(REPO, ".pulumi-work", `${name}-`));
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: "test", projectName, program },
     {
       pulumiCommand,
+      workDir,
       pulumiHome: home,
       envVars: offlineEnv(stateDir),
       projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
@@ -65,6 +70,7 @@ export async function inlineStack(name: string, program: PulumiFn, config: Recor
     dispose: async () => {
       await stack.workspace.removeStack("test", { force: true }).catch(() => undefined);
       fs.rmSync(stateDir, { recursive: true, force: true });
+      fs.rmSync(workDir, { recursive: true, force: true });
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
