@@ -14,6 +14,7 @@ let binDir: string | undefined;
 
 /** The directory holding pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
 export function pulumiBin(): string {
+  binDir ??= process.env.PULUMI_WAREHOUSE_PULUMI_BIN || undefined;
   if (!binDir) {
     const out = execFileSync("bash", [path.join(REPO, "scripts/build-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     binDir = out.trim().split("\n").pop()!;

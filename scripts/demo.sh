@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The demo (README: `npm run demo`): starts the ByteHouse emulator, runs `pulumi up` of the
+# estate in demo/index.ts (root Pulumi.yaml), changes a virtual warehouse by hand through the
+# emulator's API, shows the drift with `pulumi refresh` and `pulumi preview --diff`, repairs it
+# with `pulumi up`, prints what happened and stops the emulator. Installs what it needs.
+# Set DEMO_KEEP=1 to keep the state directory (emulator state, request log, Pulumi backend).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+setup_all
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-warehouse-demo.XXXXXX")"
+API_KEY="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+EMU_PID=""
+cleanup() {
+  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null || true
+  rm -f Pulumi.demo.yaml
+  if [ "${DEMO_KEEP:-}" = 1 ]; then echo "state kept in $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+banner() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
+
+banner "Starting the ByteHouse emulator"
+node dist/emulator/cli.js bytehouse --port 0 --state-dir "$WORK/emulator" --api-key "$API_KEY" > "$WORK/emulator.out" 2>&1 &
+EMU_PID=$!
+for _ in $(seq 1 50); do grep -q "listening on" "$WORK/emulator.out" 2>/dev/null && break; sleep 0.1; done
+ENDPOINT="$(grep -o 'http://[0-9.:]*' "$WORK/emulator.out" | head -n 1)"
+[ -n "$ENDPOINT" ] || { cat "$WORK/emulator.out"; exit 1; }
+echo "ByteHouse emulator on $ENDPOINT (state and request log in $WORK/emulator)"
+
+export PATH="$PULUMI_BIN:$PATH"
+export PULUMI_BACKEND_URL="file://$WORK/backend" PULUMI_HOME="$WORK/pulumi-home"
+export PULUMI_CONFIG_PASSPHRASE="pulumi-warehouse-demo" PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_DISABLE_CI_DETECTION=true
+mkdir -p "$WORK/backend"
+pulumi version >/dev/null
+
+banner "Creating the stack; credentials go into stack config as a secret"
+pulumi stack init demo --non-interactive
+pulumi config set warehouse:bytehouseEndpoint "$ENDPOINT"
+pulumi config set --secret warehouse:bytehouseApiKey "$API_KEY"
+
+banner "pulumi up: create the estate"
+pulumi up --yes --non-interactive
+
+bh() { curl -sS -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' "$@"; }
+
+banner "Someone resizes warehouse 'etl' to XL and turns off auto-suspend by hand (ByteHouse API)"
+bh -X PATCH "$ENDPOINT/v1/virtual-warehouses/etl" -d '{"configID":123460,"autoSuspend":0}'
+echo
+
+banner "pulumi refresh: the drift shows up"
+pulumi refresh --yes --non-interactive | tee "$WORK/refresh.out"
+
+banner "pulumi preview --diff: what up will change back, and why"
+pulumi preview --diff --non-interactive
+
+banner "pulumi up: repair"
+pulumi up --yes --non-interactive | tee "$WORK/repair.out"
+
+banner "pulumi preview: nothing left to do"
+pulumi preview --non-interactive --expect-no-changes | tail -n 4
+
+live="$(bh "$ENDPOINT/v1/virtual-warehouses/etl")"
+repaired="$(node -e 'const v=JSON.parse(process.argv[1]); console.log(v.configID===123457 && v.autoSuspend===10 ? "yes" : "no")' "$live")"
+[ "$repaired" = yes ] || { echo "repair failed: etl is $live" >&2; exit 1; }
+banner "What happened"
+cat <<SUMMARY
+1. pulumi up created 2 databases and 3 virtual warehouses in the emulator at $ENDPOINT.
+2. Out of band, 'etl' was set to configID 123460 (XL) with autoSuspend=0.
+3. pulumi refresh reported it: $(grep -o '\[diff: [^]]*\]' "$WORK/refresh.out" | head -n 1)
+4. pulumi up put it back with one PATCH: 'etl' is again configID 123457 (S) with autoSuspend=10, as declared.
+5. A final preview reports no changes. The API key lives only in stack config, encrypted:
+   $(grep -c "$API_KEY" "$WORK"/backend/.pulumi/stacks/*/*.json 2>/dev/null | awk -F: '{s+=$NF} END {print s+0}') plaintext occurrence(s) in the state files.
+SUMMARY
