@@ -22,18 +22,11 @@ trap cleanup EXIT
 banner() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
 
 banner "Starting the ByteHouse emulator"
-node dist/emulator/cli.js bytehouse --port 0 --state-dir "$WORK/emulator" --api-key "$API_KEY" > "$WORK/emulator.out" 2>&1 &
-EMU_PID=$!
-for _ in $(seq 1 50); do grep -q "listening on" "$WORK/emulator.out" 2>/dev/null && break; sleep 0.1; done
-ENDPOINT="$(grep -o 'http://[0-9.:]*' "$WORK/emulator.out" | head -n 1)"
-[ -n "$ENDPOINT" ] || { cat "$WORK/emulator.out"; exit 1; }
+start_emulator bytehouse "$WORK/emulator" "$API_KEY"
+ENDPOINT="$EMU_URL"
 echo "ByteHouse emulator on $ENDPOINT (state and request log in $WORK/emulator)"
 
-export PATH="$PULUMI_BIN:$PATH"
-export PULUMI_BACKEND_URL="file://$WORK/backend" PULUMI_HOME="$WORK/pulumi-home"
-export PULUMI_CONFIG_PASSPHRASE="pulumi-warehouse-demo" PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_DISABLE_CI_DETECTION=true
-mkdir -p "$WORK/backend"
+offline_pulumi "$WORK"
 pulumi version >/dev/null
 
 banner "Creating the stack; credentials go into stack config as a secret"

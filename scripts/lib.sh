@@ -34,3 +34,26 @@ setup_all() {
   build_ts
   ensure_pulumi
 }
+
+# start_emulator VENDOR DIR [API_KEY]: starts an emulator on a free loopback port in the
+# background; sets EMU_PID and EMU_URL. The caller stops it (kill "$EMU_PID").
+start_emulator() {
+  local vendor="$1" dir="$2" key="${3:-}"
+  mkdir -p "$dir"
+  node dist/emulator/cli.js "$vendor" --port 0 --state-dir "$dir" ${key:+--api-key "$key"} > "$dir/emulator.out" 2>&1 &
+  EMU_PID=$!
+  for _ in $(seq 1 100); do grep -q "listening on" "$dir/emulator.out" 2>/dev/null && break; sleep 0.1; done
+  EMU_URL="$(grep -o 'http://[0-9.:]*' "$dir/emulator.out" | head -n 1)"
+  [ -n "$EMU_URL" ] || { cat "$dir/emulator.out" >&2; return 1; }
+}
+
+# offline_pulumi DIR: the Pulumi CLI on PATH, a local file backend and home under DIR,
+# passphrase from the environment, no update check, no plugin downloads.
+offline_pulumi() {
+  local dir="$1"
+  mkdir -p "$dir/backend"
+  export PATH="$PULUMI_BIN:$PATH"
+  export PULUMI_BACKEND_URL="file://$dir/backend" PULUMI_HOME="$dir/pulumi-home"
+  export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-pulumi-warehouse-local}" PULUMI_SKIP_UPDATE_CHECK=true
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_DISABLE_CI_DETECTION=true
+}
