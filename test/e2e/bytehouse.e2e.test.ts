@@ -145,3 +145,45 @@ describe("e2e: ByteHouse with the real pulumi CLI", function () {
     expect(emu.server.state.virtualWarehouses).to.deep.equal({});
   });
 });
+
+describe("e2e: a create that fails after the object exists", function () {
+  this.timeout(600_000);
+  let emu: RunningEmulator<ByteHouseState>;
+  let ts: TestStack;
+
+  before(async () => {
+    emu = await startByteHouse();
+    ts = await inlineStack(
+      "bytehouse-partial",
+      async () => {
+        new bytehouse.VirtualWarehouse("half", { name: "half", size: "XS" });
+      },
+      { "warehouse:bytehouseEndpoint": { value: emu.url }, "warehouse:bytehouseApiKey": { value: emu.apiKey, secret: true } },
+    );
+  });
+  after(async () => {
+    await ts?.dispose();
+    await emu?.stop();
+  });
+
+  it("is still tracked in state (never orphaned), and the next up completes it", async () => {
+    // The POST succeeds; every read-back of the new warehouse fails.
+    emu.faults({ rules: [{ method: "GET", path: "^/v1/virtual-warehouses/half$", status: 500, times: 50 }] });
+    const err = await ts.stack.up().catch((e) => e);
+    expect(err).to.be.instanceOf(Error);
+    expect(Object.keys(emu.server.state.virtualWarehouses)).to.deep.equal(["half"]);
+    const state = await ts.stack.exportStack();
+    const tracked = state.deployment.resources.find((r: any) => r.type === "pulumi-nodejs:dynamic/bytehouse:VirtualWarehouse");
+    expect(tracked, "the half-created warehouse is in state").to.exist;
+    expect(tracked.id).to.equal("half");
+
+    emu.faults({});
+    const r = await ts.stack.up();
+    expect(r.summary.result).to.equal("succeeded");
+    expect(r.summary.resourceChanges?.create ?? 0, "not created a second time").to.equal(0);
+    expect(emu.requests().filter((q) => q.method === "POST")).to.have.length(1);
+    const d = await ts.stack.destroy();
+    expect(d.summary.resourceChanges).to.deep.equal({ delete: 2 });
+    expect(emu.server.state.virtualWarehouses).to.deep.equal({});
+  });
+});
