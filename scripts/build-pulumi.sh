@@ -24,6 +24,7 @@ LANGUAGE_HOST_SDK_VERSION="v3.68.0"
 CLIPBOARD_FORK="github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
 TEXT_PIN="golang.org/x/text@v0.39.0"
 
+[ -n "${HOME:-}" ] || export HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
 CACHE_ROOT="${PULUMI_WAREHOUSE_CACHE:-$HOME/.cache/pulumi-warehouse}"
 OUT="$CACHE_ROOT/pulumi-$PULUMI_VERSION"
 BIN="$OUT/bin"
@@ -37,6 +38,7 @@ complete() {
 
 if complete; then echo "$BIN"; exit 0; fi
 
+command -v go >/dev/null || { [ -x /usr/local/go/bin/go ] && export PATH="$PATH:/usr/local/go/bin"; }
 command -v go >/dev/null || { log "Go >= 1.25.11 is required to build the Pulumi CLI (it is not on PATH)"; exit 1; }
 start=$(date +%s)
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod

@@ -4,6 +4,8 @@
 repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 ensure_toolchains() {
+  # Go, npm and the cache need a home directory even where the environment has none.
+  [ -n "${HOME:-}" ] || export HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
   command -v go >/dev/null || { [ -x /usr/local/go/bin/go ] && export PATH="$PATH:/usr/local/go/bin"; }
   command -v node >/dev/null || { echo "Node.js >= 20.18 is required (not found on PATH)" >&2; exit 1; }
   command -v go >/dev/null || { echo "Go >= 1.25.11 is required to build the Pulumi CLI (not found on PATH)" >&2; exit 1; }
