@@ -46,6 +46,8 @@ export interface ByteHouseState {
   databases: Record<string, BhDatabase>;
   virtualWarehouses: Record<string, BhVirtualWarehouse>;
   vwConfigs: BhVwConfig[];
+  /** Tables per database (filled by the table API; counted by `noOfTables`). */
+  tables: Record<string, Record<string, unknown>>;
 }
 
 /** The sizes of docs.byteplus.com "virtual warehouses"; 123456 is the id the vendor doc's samples use. */
@@ -58,7 +60,7 @@ const VW_CONFIGS: BhVwConfig[] = [
 ];
 
 export function initialByteHouseState(): ByteHouseState {
-  return { accountId: "2100042608", userId: "4780622283186922000", databases: {}, virtualWarehouses: {}, vwConfigs: VW_CONFIGS };
+  return { accountId: "2100042608", userId: "4780622283186922000", databases: {}, virtualWarehouses: {}, vwConfigs: VW_CONFIGS, tables: {} };
 }
 
 const CODES: Record<number, string> = { 400: "BAD_REQUEST", 403: "AUTHENTICATION_FAILED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 422: "ILLEGAL_STATE", 429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT" };
@@ -138,7 +140,7 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
     handler: (req, s) => {
       const db = s.databases[req.params.db_name];
       if (!db) throw fail(404, `database ${req.params.db_name} not found`, "DATABASE_NOT_FOUND");
-      return json(200, { data: dbJson(db, { noOfTables: 0, sizeInBytes: 0 }) });
+      return json(200, { data: dbJson(db, { noOfTables: Object.keys(s.tables[db.name] ?? {}).length, sizeInBytes: 0 }) });
     },
   },
   {
@@ -147,6 +149,7 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
     handler: (req, s) => {
       if (!s.databases[req.params.db_name]) throw fail(404, `database ${req.params.db_name} not found`, "DATABASE_NOT_FOUND");
       delete s.databases[req.params.db_name];
+      delete s.tables[req.params.db_name]; // dropping a database drops its tables
       return { status: 200, body: {} };
     },
   },

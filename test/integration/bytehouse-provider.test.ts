@@ -101,6 +101,18 @@ describe("ByteHouse provider against the emulator", () => {
     expect(await vw.read(id, outs)).to.deep.equal({});
   });
 
+  it("refuses to delete a database that holds tables unless forceDestroy is set", async () => {
+    const checked = await db.check({}, { name: "full" });
+    const { id, outs } = await db.create(checked.inputs);
+    emu.server.state.tables.full = { events: {} };
+    const err = await db.delete(id, outs).catch((e) => e);
+    expect(err.message).to.contain("still holds 1 table(s); nothing was dropped").and.contain("forceDestroy: true");
+    expect(emu.server.state.databases.full).to.exist;
+    await db.delete(id, { ...outs, forceDestroy: true });
+    expect(emu.server.state.databases.full).to.equal(undefined);
+    expect(emu.server.state.tables.full).to.equal(undefined);
+  });
+
   it("reports a size that does not exist, with the available ones", async () => {
     const checked = await vw.check({}, { name: "huge", size: "XXXL" });
     const err = await vw.create(checked.inputs).catch((e) => e);
