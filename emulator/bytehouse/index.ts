@@ -138,8 +138,8 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
     method: "GET",
     pattern: R.database,
     handler: (req, s) => {
-      const db = s.databases[req.params.db_name];
-      if (!db) throw fail(404, `database ${req.params.db_name} not found`, "DATABASE_NOT_FOUND");
+      const db = s.databases[req.params.p0];
+      if (!db) throw fail(404, `database ${req.params.p0} not found`, "DATABASE_NOT_FOUND");
       return json(200, { data: dbJson(db, { noOfTables: Object.keys(s.tables[db.name] ?? {}).length, sizeInBytes: 0 }) });
     },
   },
@@ -147,9 +147,9 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
     method: "DELETE",
     pattern: R.database,
     handler: (req, s) => {
-      if (!s.databases[req.params.db_name]) throw fail(404, `database ${req.params.db_name} not found`, "DATABASE_NOT_FOUND");
-      delete s.databases[req.params.db_name];
-      delete s.tables[req.params.db_name]; // dropping a database drops its tables
+      if (!s.databases[req.params.p0]) throw fail(404, `database ${req.params.p0} not found`, "DATABASE_NOT_FOUND");
+      delete s.databases[req.params.p0];
+      delete s.tables[req.params.p0]; // dropping a database drops its tables
       return { status: 200, body: {} };
     },
   },
@@ -190,8 +190,8 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
     method: "GET",
     pattern: R.virtualWarehouse,
     handler: (req, s) => {
-      const vw = s.virtualWarehouses[req.params.name];
-      if (!vw) throw fail(404, `virtual warehouse ${req.params.name} not found`, "VW_NOT_FOUND");
+      const vw = s.virtualWarehouses[req.params.p0];
+      if (!vw) throw fail(404, `virtual warehouse ${req.params.p0} not found`, "VW_NOT_FOUND");
       return vwOk(vw);
     },
   },
@@ -199,8 +199,8 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
     method: "PATCH",
     pattern: R.virtualWarehouse,
     handler: (req, s) => {
-      const vw = s.virtualWarehouses[req.params.name];
-      if (!vw) throw fail(404, `virtual warehouse ${req.params.name} not found`, "VW_NOT_FOUND");
+      const vw = s.virtualWarehouses[req.params.p0];
+      if (!vw) throw fail(404, `virtual warehouse ${req.params.p0} not found`, "VW_NOT_FOUND");
       if (req.body && "name" in req.body && req.body.name !== vw.name) throw bad("the name of a virtual warehouse cannot be changed");
       validateVw(req.body ?? {}, s, false);
       for (const k of ["description", "configID", "status", "autoSuspend", "autoResume"] as const) {
@@ -215,8 +215,8 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
     method: "DELETE",
     pattern: R.virtualWarehouse,
     handler: (req, s) => {
-      if (!s.virtualWarehouses[req.params.name]) throw fail(404, `virtual warehouse ${req.params.name} not found`, "VW_NOT_FOUND");
-      delete s.virtualWarehouses[req.params.name];
+      if (!s.virtualWarehouses[req.params.p0]) throw fail(404, `virtual warehouse ${req.params.p0} not found`, "VW_NOT_FOUND");
+      delete s.virtualWarehouses[req.params.p0];
       return { status: 200, body: { message: "Success", error: {} } };
     },
   },

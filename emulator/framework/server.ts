@@ -98,7 +98,7 @@ interface LoggedRequest {
 
 function compile(pattern: string): { re: RegExp; names: string[] } {
   const names: string[] = [];
-  const re = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:([A-Za-z_]+)/g, (_m, n) => {
+  const re = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, n) => {
     names.push(n);
     return "([^/]+)";
   });
