@@ -23,16 +23,23 @@ export interface EmulatorRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
+  /** Parsed JSON body (undefined when not JSON, or for `stream` routes). */
   body: any;
+  /** The whole body (empty for `stream` routes). */
   rawBody: Buffer;
+  /** The unread request, for `stream` routes: read it yourself (e.g. pipe to disk). */
+  stream?: http.IncomingMessage;
 }
 
 export interface EmulatorResponse {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
-  /** Pre-serialised body (used for integers above 2^53). */
+  /** Sent as is (pre-serialised JSON, text/plain, …); set content-type in `headers` if not JSON. */
   text?: string;
   headers?: Record<string, string>;
+  /** Writes the body itself, e.g. NDJSON lines as they are produced (headers are sent first). */
+  stream?: (res: http.ServerResponse) => Promise<void>;
 }
 
 export type Handler<S> = (req: EmulatorRequest, state: S) => EmulatorResponse | Promise<EmulatorResponse>;
@@ -41,6 +48,8 @@ export interface Route<S> {
   method: string;
   pattern: string;
   handler: Handler<S>;
+  /** Do not buffer the request body: the handler gets `req.stream`. */
+  stream?: boolean;
 }
 
 /** A fault applied to matching vendor requests, `times` times (default 1). */
@@ -62,9 +71,18 @@ export interface FaultConfig {
   rules?: FaultRule[];
 }
 
+/**
+ * Thrown by handlers to answer with an error. `body` is sent as JSON, except a string body
+ * with a text/plain content-type header, which is sent as is; `undefined` sends an empty body.
+ */
 export class HttpError extends Error {
   constructor(readonly status: number, readonly body: unknown, readonly headers: Record<string, string> = {}) {
     super(typeof body === "string" ? body : JSON.stringify(body));
+  }
+
+  toResponse(): EmulatorResponse {
+    const plain = typeof this.body === "string" && /text\/plain/.test(this.headers["content-type"] ?? "");
+    return plain ? { status: this.status, text: this.body as string, headers: this.headers } : { status: this.status, body: this.body, headers: this.headers };
   }
 }
 
@@ -116,7 +134,12 @@ export class EmulatorServer<S> {
     this.state = this.load();
     this.faults = opts.faults ?? {};
     this.compiled = opts.routes.map((route) => ({ route, ...compile(route.pattern) }));
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server = http.createServer((req, res) =>
+      void this.handle(req, res).catch((e) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end(`emulator error: ${(e as Error).message}`);
+      }),
+    );
     this.server.keepAliveTimeout = 5_000;
   }
 
@@ -188,7 +211,13 @@ export class EmulatorServer<S> {
     return undefined;
   }
 
-  private send(res: http.ServerResponse, r: EmulatorResponse): void {
+  private async send(res: http.ServerResponse, r: EmulatorResponse): Promise<void> {
+    if (r.stream) {
+      res.writeHead(r.status, { "content-type": "application/json", ...r.headers });
+      await r.stream(res);
+      res.end();
+      return;
+    }
     const text = r.text ?? (r.body === undefined ? "" : JSON.stringify(r.body));
     res.writeHead(r.status, {
       ...(text ? { "content-type": "application/json" } : {}),
@@ -201,8 +230,16 @@ export class EmulatorServer<S> {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://emulator");
     const method = (req.method ?? "GET").toUpperCase();
+    let match: { route: Route<S>; params: Record<string, string> } | undefined;
+    let routeError: HttpError | undefined;
+    try {
+      match = url.pathname.startsWith("/_emulator/") ? undefined : this.route(method, url.pathname);
+    } catch (e) {
+      routeError = e as HttpError;
+    }
+    const streamed = match?.route.stream === true;
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    if (!streamed) for await (const c of req) chunks.push(c as Buffer);
     const rawBody = Buffer.concat(chunks);
     let body: any;
     try {
@@ -224,27 +261,38 @@ export class EmulatorServer<S> {
     if (fault?.status) {
       this.record({ ...base, status: fault.status, fault: `injected ${fault.status}` });
       const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
+      if (streamed) req.resume();
       return this.send(res, { status: fault.status, body: this.errorBody(fault.status, `injected fault: HTTP ${fault.status}`), headers });
     }
 
     let response: EmulatorResponse;
     try {
-      const match = this.route(method, url.pathname);
+      if (routeError) throw routeError;
       if (!match) throw new HttpError(404, this.errorBody(404, `no route for ${method} ${url.pathname}`));
-      const ereq: EmulatorRequest = { method, path: url.pathname, params: match.params, query: url.searchParams, headers: req.headers, body, rawBody };
+      const ereq: EmulatorRequest = {
+        method,
+        path: url.pathname,
+        params: match.params,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        rawBody,
+        ...(streamed ? { stream: req } : {}),
+      };
       this.opts.authenticate(ereq, this.state);
       response = await match.route.handler(ereq, this.state);
       if (method !== "GET" && response.status < 400) this.save();
     } catch (e) {
-      if (e instanceof HttpError) response = { status: e.status, body: e.body, headers: e.headers };
+      if (e instanceof HttpError) response = e.toResponse();
       else response = { status: 500, body: this.errorBody(500, `emulator error: ${(e as Error).message}`) };
+      if (streamed) req.resume(); // drain what the handler did not read
     }
     this.record({ ...base, status: response.status, ...(fault?.drop === "after" ? { fault: "dropped after handling" } : {}) });
     if (fault?.drop === "after") {
       req.socket.destroy();
       return;
     }
-    this.send(res, response);
+    await this.send(res, response);
   }
 
   private errorBody(status: number, message: string): unknown {
