@@ -2,10 +2,15 @@
 import { ResourceSpec, Vendor } from "./framework/spec";
 import { database } from "./bytehouse/database";
 import { virtualWarehouse } from "./bytehouse/virtualWarehouse";
+import { table } from "./bytehouse/table";
+import { apiKey } from "./bytehouse/apiKey";
+import { roleAssignment, rolePermission } from "./bytehouse/grants";
+import { connection } from "./bytehouse/connection";
+import { importJob } from "./bytehouse/importJob";
 import { ByteHouseApi, createByteHouseHttp } from "./bytehouse/api";
 import { ConfigSource, resolveSettings } from "./settings";
 
-export const SPECS: readonly ResourceSpec<any, any, any>[] = [database, virtualWarehouse];
+export const SPECS: readonly ResourceSpec<any, any, any>[] = [database, virtualWarehouse, table, apiKey, roleAssignment, rolePermission, connection, importJob];
 
 export const API_FACTORIES: Record<Vendor, (config: ConfigSource | undefined) => unknown> = {
   bytehouse: (config) => new ByteHouseApi(createByteHouseHttp(resolveSettings("bytehouse", config))),

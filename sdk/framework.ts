@@ -27,13 +27,16 @@ export function resourceClass<S extends z.ZodObject, Out extends string>(spec: R
   const token = typeToken(spec.vendor, spec.kind);
   const shim = makeShim(token, RUNTIME_PATH);
   const outputKeys = Object.keys(spec.outputs);
-  const secretOutputs = [...(spec.secretOutputs ?? [])];
+  const secretOutputs = [...(spec.secretOutputs ?? []), ...(spec.secretInputs ?? [])];
+  const secretInputs = [...(spec.secretInputs ?? [])];
 
   class WarehouseResourceImpl extends pulumi.dynamic.Resource {
     static readonly __pulumiType = token;
 
     constructor(name: string, args: ArgsOf<S>, opts?: pulumi.CustomResourceOptions) {
       const props: Record<string, unknown> = { ...args };
+      // Credentials are secrets in state whether or not the program marked them.
+      for (const key of secretInputs) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
       for (const key of outputKeys) props[key] = undefined;
       const additionalSecretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...secretOutputs];
       super(shim, name, props, { ...opts, additionalSecretOutputs }, spec.vendor, spec.kind);

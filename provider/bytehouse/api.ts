@@ -10,6 +10,23 @@ import { HttpClient } from "../http/client";
 import { ResourceSpec } from "../framework/spec";
 import { isNotFound } from "../http/errors";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_PATHS as P } from "./paths";
+import {
+  WireApiKey,
+  WireApiKeyCreate,
+  WireAssignment,
+  WireConnection,
+  WireExecution,
+  WireExecutionLog,
+  WireImportJob,
+  WireImportJobBody,
+  WirePartition,
+  WirePermission,
+  WireRole,
+  WireRow,
+  WireTable,
+  WireTableCreate,
+  WireTableUpdate,
+} from "./wire";
 
 export interface ByteHouseDatabase {
   uuid: string;
@@ -150,6 +167,185 @@ export class ByteHouseApi {
 
   async deleteVirtualWarehouse(name: string): Promise<void> {
     await this.http.request({ method: "DELETE", path: P.virtualWarehouse(name) });
+  }
+
+  // ---- tables (family 1) ----
+  listTables(db: string, filter?: string): Promise<WireTable[]> {
+    return this.listAll<WireTable>(P.tables(db), { filter });
+  }
+
+  async createTable(db: string, body: WireTableCreate): Promise<void> {
+    await this.http.request({ method: "POST", path: P.tables(db), body });
+  }
+
+  getTable(db: string, table: string): Promise<WireTable | undefined> {
+    return orUndefined(async () => (await this.http.request<{ data: WireTable }>({ method: "GET", path: P.table(db, table) })).data.data);
+  }
+
+  async updateTable(db: string, table: string, body: WireTableUpdate): Promise<void> {
+    await this.http.request({ method: "PATCH", path: P.table(db, table), body });
+  }
+
+  async deleteTable(db: string, table: string): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.table(db, table) });
+  }
+
+  listPartitions(db: string, table: string): Promise<WirePartition[]> {
+    return this.listAll<WirePartition>(P.partitions(db, table));
+  }
+
+  async deletePartitions(db: string, table: string, partitionNames: string[]): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.partitions(db, table), body: { partitionNames } });
+  }
+
+  /** Runs SQL synchronously; returns the rows of the last statement. */
+  async query(query: string, opts: { vwID?: string; mode?: "ansi_sql" | "clickhouse_sql" } = {}): Promise<WireRow[]> {
+    const res = await this.http.request<{ data: WireRow[] }>({
+      method: "POST",
+      path: P.sqlSync(),
+      body: { query, mode: opts.mode ?? "clickhouse_sql", ...(opts.vwID ? { vwID: opts.vwID } : {}) },
+    });
+    return res.data.data ?? [];
+  }
+
+  // ---- IAM (family 2) ----
+  async createApiKey(body: WireApiKeyCreate): Promise<WireApiKey> {
+    return (await this.http.request<{ data: WireApiKey }>({ method: "POST", path: P.apiKeys(), body })).data.data;
+  }
+
+  async listApiKeys(): Promise<WireApiKey[]> {
+    return (await this.http.request<{ data: WireApiKey[] }>({ method: "GET", path: P.apiKeys() })).data.data ?? [];
+  }
+
+  async getApiKey(id: string): Promise<WireApiKey | undefined> {
+    return (await this.listApiKeys()).find((k) => k.id === id);
+  }
+
+  async deleteApiKey(id: string): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.apiKey(id) });
+  }
+
+  async setApiKeyStatus(id: string, status: "ENABLED" | "DISABLED"): Promise<void> {
+    await this.http.request({ method: "PATCH", path: P.apiKeyStatus(id), body: { status } });
+  }
+
+  async extendApiKeyExpiry(id: string, addExpiryInDays: number): Promise<void> {
+    await this.http.request({ method: "PATCH", path: P.apiKeyExpiry(id), body: { addExpiryInDays } });
+  }
+
+  async listRoles(): Promise<WireRole[]> {
+    return (await this.http.request<{ data: WireRole[] }>({ method: "GET", path: P.roles() })).data.data ?? [];
+  }
+
+  async listAssignments(userId: number): Promise<WireAssignment[]> {
+    return (await this.http.request<{ data: WireAssignment[] }>({ method: "GET", path: P.assignments(), query: { UserID: userId } })).data.data ?? [];
+  }
+
+  async assignRole(body: WireAssignment): Promise<void> {
+    await this.http.request({ method: "POST", path: P.assignments(), body });
+  }
+
+  async unassignRole(body: WireAssignment): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.assignments(), body });
+  }
+
+  async listPermissions(q: Pick<WirePermission, "RoleName" | "ByteHouseResourceID" | "SecureObjectTypeName">): Promise<WirePermission[]> {
+    return (await this.http.request<{ data: WirePermission[] }>({ method: "GET", path: P.permissions(), query: { ...q } })).data.data ?? [];
+  }
+
+  async grantPermission(body: WirePermission): Promise<void> {
+    // Granting the same permission twice only sets the grant option: safe to repeat.
+    await this.http.request({ method: "POST", path: P.permissions(), body, idempotent: true });
+  }
+
+  async revokePermission(body: Omit<WirePermission, "GrantOption">): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.permissions(), body });
+  }
+
+  // ---- data loading (family 2, cursor pagination) ----
+  private async listByCursor<T>(path: string): Promise<T[]> {
+    const out: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await this.http.request<{ data: T[]; meta?: { nextCursor?: string | null } }>({ method: "GET", path, query: { cursor, limit: BYTEHOUSE_PAGE.maxLimit } });
+      out.push(...(res.data.data ?? []));
+      cursor = res.data.meta?.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  listConnections(): Promise<WireConnection[]> {
+    return this.listByCursor<WireConnection>(P.connections());
+  }
+
+  async createConnection(body: { name: string; type: string; data: Record<string, unknown> }): Promise<number> {
+    const res = await this.http.request<{ data: { id: number } }>({ method: "POST", path: P.connections(), body });
+    return res.data.data.id;
+  }
+
+  getConnection(id: number | string): Promise<WireConnection | undefined> {
+    return orUndefined(async () => (await this.http.request<{ data: WireConnection }>({ method: "GET", path: P.connection(id) })).data.data);
+  }
+
+  async updateConnection(id: number | string, body: { name: string; data: Record<string, unknown> }): Promise<void> {
+    await this.http.request({ method: "PUT", path: P.connection(id), body });
+  }
+
+  async deleteConnection(id: number | string): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.connection(id) });
+  }
+
+  listImportJobs(): Promise<WireImportJob[]> {
+    return this.listByCursor<WireImportJob>(P.jobs());
+  }
+
+  async createImportJob(body: WireImportJobBody): Promise<number> {
+    return (await this.http.request<{ data: { id: number } }>({ method: "POST", path: P.jobs(), body })).data.data.id;
+  }
+
+  getImportJob(id: number | string): Promise<WireImportJob | undefined> {
+    return orUndefined(async () => (await this.http.request<{ data: WireImportJob }>({ method: "GET", path: P.job(id) })).data.data);
+  }
+
+  async updateImportJob(id: number | string, body: WireImportJobBody): Promise<void> {
+    await this.http.request({ method: "PUT", path: P.job(id), body });
+  }
+
+  async renameImportJob(id: number | string, name: string): Promise<void> {
+    await this.http.request({ method: "PATCH", path: P.jobName(id), body: { name } });
+  }
+
+  async describeImportJob(id: number | string, description: string): Promise<void> {
+    await this.http.request({ method: "PATCH", path: P.jobDescription(id), body: { description } });
+  }
+
+  async deleteImportJob(id: number | string): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.job(id) });
+  }
+
+  async getImportJobStartArgs(id: number | string): Promise<Record<string, string>> {
+    return (await this.http.request<{ data: Record<string, string> }>({ method: "GET", path: P.jobStartArgs(id) })).data.data ?? {};
+  }
+
+  /** Starts a run; returns the execution id. Not idempotent: a retry could start a second run. */
+  async startImportJob(id: number | string, args: Record<string, string>): Promise<string> {
+    return (await this.http.request<{ data: { executionID: string } }>({ method: "POST", path: P.jobStart(id), body: args })).data.data.executionID;
+  }
+
+  async stopImportJob(id: number | string): Promise<void> {
+    await this.http.request({ method: "POST", path: P.jobStop(id), idempotent: true });
+  }
+
+  listJobExecutions(id: number | string): Promise<WireExecution[]> {
+    return this.listByCursor<WireExecution>(P.jobExecutions(id));
+  }
+
+  async getExecution(id: string): Promise<WireExecution> {
+    return (await this.http.request<{ data: WireExecution }>({ method: "GET", path: P.execution(id) })).data.data;
+  }
+
+  async getExecutionLogs(id: string, limit = 100): Promise<WireExecutionLog[]> {
+    return (await this.http.request<{ data: WireExecutionLog[] }>({ method: "GET", path: P.executionLogs(id), query: { limit } })).data.data ?? [];
   }
 
   /** VW configurations (sizes); listed once per provider process. */

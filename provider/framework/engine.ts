@@ -75,8 +75,20 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     return inputKeys.filter((k) => containsUnknown(news[k]) || !deepEqual(norm(k, olds[k]), norm(k, news[k])));
   }
 
-  function outputsFor(inputs: Props, raw: Raw): Props {
-    return { ...withoutProvider(inputs), ...(spec.computed?.(raw) ?? {}), [OBSERVED_KEY]: spec.observe(raw) };
+  function forcesReplace(key: string, oldValue: unknown, newValue: unknown): boolean {
+    if (!replaceOn.has(key)) return false;
+    const when = (spec.replaceWhen as Record<string, ((a: unknown, b: unknown) => boolean) | undefined> | undefined)?.[key];
+    return !when || containsUnknown(newValue) || when(oldValue, newValue);
+  }
+
+  /** Computed outputs; a value the vendor no longer returns (e.g. a secret shown once) is kept. */
+  function computedOf(raw: Raw): Props {
+    return Object.fromEntries(Object.entries(spec.computed?.(raw) ?? {}).filter(([, v]) => v !== undefined));
+  }
+
+  function outputsFor(inputs: Props, raw: Raw, previous: Props = {}): Props {
+    const kept = Object.fromEntries(Object.keys(spec.outputs).filter((k) => k in previous).map((k) => [k, previous[k]]));
+    return { ...kept, ...withoutProvider(inputs), ...computedOf(raw), [OBSERVED_KEY]: spec.observe(raw) };
   }
 
   function context(onCreated: (id: string) => void = () => undefined): OpContext<Api> {
@@ -86,7 +98,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   return {
     token,
 
-    async check(_olds, news) {
+    async check(olds, news) {
       const failures: CheckFailure[] = [];
       const inputs: Props = {};
       const raw = withoutProvider(news);
@@ -119,14 +131,22 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
           }
         }
       }
+      // Rules on the change itself (an update: the resource has old inputs).
+      const previous = withoutProvider(olds ?? {});
+      if (failures.length === 0 && spec.validateChange && Object.keys(previous).length > 0 && !containsUnknown(inputs)) {
+        for (const f of spec.validateChange(previous as I, inputs as I)) failures.push({ property: f.property, reason: `${label} ${f.property}: ${f.reason}` });
+      }
       return { inputs, failures };
     },
 
     async diff(_id, olds, news) {
       const changed = changedKeys(olds, news);
-      const replaces = changed.filter((k) => replaceOn.has(k));
-      const keepsName = spec.uniqueBy !== undefined && !changed.includes(spec.uniqueBy);
-      return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && keepsName };
+      const replaces = changed.filter((k) => forcesReplace(k, olds[k], news[k]));
+      if (replaces.length === 0) return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+      const deleteFirst = spec.deleteBeforeReplace
+        ? !containsUnknown(news) && (await spec.deleteBeforeReplace(getApi(), withoutProvider(olds) as I, withoutProvider(news) as I))
+        : spec.uniqueBy !== undefined && !changed.includes(spec.uniqueBy);
+      return { changes: true, replaces, deleteBeforeReplace: deleteFirst };
     },
 
     async create(inputs) {
@@ -174,7 +194,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         const unchangedSinceLastSeen = key in previous && deepEqual(norm(key, previous[key]), norm(key, value));
         if (!unchangedSinceLastSeen && !deepEqual(norm(key, outs[key]), norm(key, value))) outs[key] = value;
       }
-      Object.assign(outs, spec.computed?.(raw) ?? {});
+      Object.assign(outs, computedOf(raw));
       outs[OBSERVED_KEY] = live;
       const inputs: Props = {};
       for (const key of inputKeys) if (outs[key] !== undefined) inputs[key] = outs[key];
@@ -182,10 +202,10 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     },
 
     async update(id, olds, news) {
-      const changed = changedKeys(olds, news).filter((k) => !replaceOn.has(k)) as (keyof I & string)[];
+      const changed = changedKeys(olds, news).filter((k) => !forcesReplace(k, olds[k], news[k])) as (keyof I & string)[];
       if (!spec.update) throw new Error(`${label} cannot be updated in place (changed: ${changed.join(", ")})`);
       const raw = await spec.update(context(), id, withoutProvider(olds) as I, withoutProvider(news) as I, changed);
-      return { outs: outputsFor(news, raw) };
+      return { outs: outputsFor(news, raw, olds) };
     },
 
     async delete(id, props) {

@@ -43,11 +43,26 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
    * keeps it deletes the old object first; one that changes it creates the new one first.
    */
   uniqueBy?: keyof InputsOf<S> & string;
+  /**
+   * Conditions for `replaceOn` fields that replace only in some cases (e.g. an API key's
+   * expiry can be extended in place but not shortened). Absent means "always replaces".
+   */
+  replaceWhen?: Partial<Record<keyof InputsOf<S> & string, (oldValue: any, newValue: any) => boolean>>;
+  /**
+   * Decides at diff time whether a replacement must delete first (e.g. a vendor limit leaves
+   * no room for the new object). Overrides the `uniqueBy` rule when given.
+   */
+  deleteBeforeReplace?(api: Api, olds: InputsOf<S>, news: InputsOf<S>): Promise<boolean>;
+  /**
+   * Rules on a change from `olds` to `news`, run by check at preview, before any API call
+   * (e.g. "dropping a column needs allowDataLoss"). Each problem names its property.
+   */
+  validateChange?(olds: InputsOf<S>, news: InputsOf<S>): { property: string; reason: string }[];
   /** Output-only properties with their docs. */
   outputs: Record<Out, string>;
   /** Outputs that are always Pulumi secrets. */
   secretOutputs?: readonly string[];
-  /** Input fields whose values must never be echoed in messages. */
+  /** Input fields that hold credentials: never echoed in messages, always Pulumi secrets in state. */
   secretInputs?: readonly (keyof InputsOf<S> & string)[];
   /** Per-field comparison normalisers (e.g. case-insensitive type names). */
   normalize?: Partial<Record<keyof InputsOf<S> & string, (v: unknown) => unknown>>;

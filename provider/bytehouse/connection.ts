@@ -1,0 +1,60 @@
+/**
+ * bytehouse.Connection — credentials for a data-loading source. `type` replaces; name and
+ * data update in place (one PUT). `data` is always a Pulumi secret. ByteHouse returns it
+ * masked, so drift is judged on the fields it does return; a changed secret in the program
+ * still triggers an update, because diff compares the program against the last values sent.
+ */
+import { z } from "zod";
+import { defineByteHouseResource } from "./api";
+import { CONNECTION_TYPES } from "./paths";
+import { WireConnection } from "./wire";
+
+export const connectionInputs = z.object({
+  name: z.string().min(1, "must not be empty").max(128, "must be at most 128 characters").describe("Connection name (at most 128 characters)."),
+  type: z.enum(CONNECTION_TYPES, `must be one of ${CONNECTION_TYPES.join(", ")}`).describe(`Source type: ${CONNECTION_TYPES.join(", ")}. Changing it replaces the connection.`),
+  data: z
+    .record(z.string(), z.unknown())
+    .describe("Type-specific settings and credentials (e.g. {path} for LOCAL, {bucket, region, accessKey, secretKey} for S3). Stored as a secret."),
+});
+
+export const connection = defineByteHouseResource({
+  vendor: "bytehouse",
+  kind: "Connection",
+  description: "A data-loading connection. `type` replaces; `name` and `data` update in place. `data` is a secret; ByteHouse returns it masked.",
+  inputs: connectionInputs,
+  replaceOn: ["type"],
+  secretInputs: ["data"],
+  outputs: {
+    connectionId: "ByteHouse's (integer) id.",
+    createdAt: "Creation time.",
+    observed: "The connection as last read from ByteHouse (credentials masked).",
+  },
+
+  async create(ctx, inputs) {
+    const id = String(await ctx.api.createConnection({ name: inputs.name, type: inputs.type, data: inputs.data }));
+    ctx.created(id);
+    const raw = await ctx.api.getConnection(id);
+    if (!raw) throw new Error(`connection ${id} was created but cannot be read back`);
+    return { id, raw };
+  },
+
+  async find(api, inputs) {
+    const hit = (await api.listConnections()).find((c) => c.name === inputs.name && c.type === inputs.type);
+    return hit && { id: String(hit.id), raw: hit };
+  },
+
+  read: (api, id) => api.getConnection(id),
+
+  observe: (raw: WireConnection) => ({ name: raw.name, type: raw.type as (typeof CONNECTION_TYPES)[number], data: raw.data }),
+
+  computed: (raw: WireConnection) => ({ connectionId: raw.id, createdAt: raw.createdAt }),
+
+  async update(ctx, id, _olds, news) {
+    await ctx.api.updateConnection(id, { name: news.name, data: news.data });
+    const raw = await ctx.api.getConnection(id);
+    if (!raw) throw new Error(`connection ${id} disappeared during the update`);
+    return raw;
+  },
+
+  delete: (api, id) => api.deleteConnection(id),
+});

@@ -1,0 +1,103 @@
+/**
+ * Role assignments and role permissions: immutable tuples, so every change replaces.
+ * Refresh detects an unassign or a revoke done by hand (the object disappears from state,
+ * and the next up puts it back).
+ */
+import { z } from "zod";
+import { defineByteHouseResource } from "./api";
+import { WireAssignment, WirePermission } from "./wire";
+
+const roleName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, "must be a role name such as AccountAdmin or Analyst");
+
+export const roleAssignmentInputs = z.object({
+  userId: z.number().int("must be a whole number").positive("must be a ByteHouse user id (> 0)").describe("The ByteHouse user id (UserID)."),
+  roleName: roleName.describe("The role to assign (must exist in the account)."),
+});
+
+export const roleAssignment = defineByteHouseResource({
+  vendor: "bytehouse",
+  kind: "RoleAssignment",
+  description: "Assigns a role to a user. Every change replaces the assignment.",
+  inputs: roleAssignmentInputs,
+  replaceOn: ["userId", "roleName"],
+  outputs: { observed: "The assignment as last read from ByteHouse." },
+
+  async create(ctx, inputs) {
+    const body: WireAssignment = { UserID: inputs.userId, RoleName: inputs.roleName };
+    await ctx.api.assignRole(body);
+    return { id: `${inputs.userId}:${inputs.roleName}`, raw: body };
+  },
+
+  async find(api, inputs) {
+    const hit = (await api.listAssignments(inputs.userId)).find((a) => a.RoleName === inputs.roleName);
+    return hit && { id: `${inputs.userId}:${inputs.roleName}`, raw: hit };
+  },
+
+  async read(api, _id, state) {
+    return (await api.listAssignments(state.userId)).find((a) => a.RoleName === state.roleName);
+  },
+
+  observe: (raw: WireAssignment) => ({ userId: Number(raw.UserID), roleName: raw.RoleName }),
+
+  delete: (api, _id, state) => api.unassignRole({ UserID: state.userId, RoleName: state.roleName }),
+});
+
+export const rolePermissionInputs = z.object({
+  roleName: roleName.describe("The role that receives the permission."),
+  resourceId: z.string().min(1, "must name a resource (e.g. a database, db.table, or *)").describe("ByteHouseResourceID: the object, e.g. \"sales\", \"sales.orders\" or \"*\"."),
+  objectType: z
+    .string()
+    .regex(/^[A-Z][A-Z_]*$/, "must be an upper-case object type such as DATABASE, TABLE or VIRTUAL_WAREHOUSE")
+    .describe("SecureObjectTypeName: DATABASE, TABLE, VIRTUAL_WAREHOUSE, …"),
+  action: z.string().regex(/^[A-Z][A-Z_]*$/, "must be an upper-case action such as SELECT, INSERT, USAGE or ALL").describe("ActionName: SELECT, INSERT, ALTER, USAGE, ALL, …"),
+  grantOption: z.boolean().default(false).describe("Whether the role may grant this permission onwards."),
+});
+
+type PermissionInputs = z.output<typeof rolePermissionInputs>;
+
+const permissionId = (p: PermissionInputs) => [p.roleName, p.objectType, p.resourceId, p.action].join("|");
+
+async function findPermission(api: Parameters<typeof roleAssignment.read>[0], p: PermissionInputs): Promise<WirePermission | undefined> {
+  const list = await api.listPermissions({ RoleName: p.roleName, ByteHouseResourceID: p.resourceId, SecureObjectTypeName: p.objectType });
+  return list.find((x) => x.ActionName === p.action);
+}
+
+export const rolePermission = defineByteHouseResource({
+  vendor: "bytehouse",
+  kind: "RolePermission",
+  description: "Grants a role one action on one object. Every change replaces the grant (revoke, then grant).",
+  inputs: rolePermissionInputs,
+  replaceOn: ["roleName", "resourceId", "objectType", "action", "grantOption"],
+  // The same (role, object, action) cannot be granted twice: a replacement revokes first.
+  async deleteBeforeReplace(_api, olds, news) {
+    return permissionId(olds) === permissionId(news);
+  },
+  outputs: { observed: "The permission as last read from ByteHouse." },
+
+  async create(ctx, inputs) {
+    await ctx.api.grantPermission({
+      RoleName: inputs.roleName,
+      ByteHouseResourceID: inputs.resourceId,
+      SecureObjectTypeName: inputs.objectType,
+      ActionName: inputs.action,
+      GrantOption: inputs.grantOption,
+    });
+    ctx.created(permissionId(inputs));
+    const raw = await findPermission(ctx.api, inputs);
+    if (!raw) throw new Error(`permission ${permissionId(inputs)} was granted but cannot be read back`);
+    return { id: permissionId(inputs), raw };
+  },
+
+  read: (api, _id, state) => findPermission(api, state),
+
+  observe: (raw: WirePermission) => ({
+    roleName: raw.RoleName,
+    resourceId: raw.ByteHouseResourceID,
+    objectType: raw.SecureObjectTypeName,
+    action: raw.ActionName,
+    grantOption: Boolean(raw.GrantOption),
+  }),
+
+  delete: (api, _id, state) =>
+    api.revokePermission({ RoleName: state.roleName, ByteHouseResourceID: state.resourceId, SecureObjectTypeName: state.objectType, ActionName: state.action }),
+});

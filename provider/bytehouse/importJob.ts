@@ -1,0 +1,136 @@
+/**
+ * bytehouse.ImportJob — a data-loading job. Every field updates in place with the narrowest
+ * call: a rename is PATCH …/name, a new description PATCH …/description, anything else one PUT.
+ * With `run` set, the job is started after it is created or changed (or after a failed run)
+ * and the provider waits for the execution, reporting progress and the rows loaded; a failed
+ * execution fails the operation with the execution's log lines.
+ */
+import { z } from "zod";
+import { ByteHouseApi, defineByteHouseResource } from "./api";
+import { OpContext } from "../framework/spec";
+import { WireExecution, WireImportJob, WireImportJobBody } from "./wire";
+
+export const importJobInputs = z.object({
+  name: z.string().min(1, "must not be empty").max(128, "must be at most 128 characters").describe("Job name (at most 128 characters)."),
+  description: z.string().default("").describe("Description."),
+  connectionId: z.number().int("must be a whole number").min(0, "must be >= 0 (0 for a ByteHouse source)").describe("The connection providing the source (a Connection's connectionId); 0 for a ByteHouse source."),
+  configuration: z.record(z.string(), z.unknown()).describe("Job configuration: source format and properties, sink database/table/mode."),
+  sourceSchema: z.record(z.string(), z.unknown()).default({}).describe("Schema of the source data (optional for batch sources)."),
+  schemaFile: z.string().optional().describe("Base64 protobuf schema (Kafka protobuf sources)."),
+  state: z.enum(["PUBLISHED", "DRAFT"], "must be PUBLISHED or DRAFT").default("PUBLISHED").describe("PUBLISHED, or DRAFT for a partially configured job (cannot run)."),
+  run: z
+    .object({
+      args: z.record(z.string(), z.string()).default({}).describe("Start arguments, e.g. {\"source.properties.fileNames\": \"a.csv,b.csv\"}."),
+      timeoutSeconds: z.number().int().positive("must be > 0").default(600).describe("How long to wait for the execution."),
+      trigger: z.string().optional().describe("Any value; changing it runs the job again without other changes."),
+    })
+    .optional()
+    .describe("Run the job after create or change and wait for the execution; omit to only manage the job."),
+});
+
+type JobInputs = z.output<typeof importJobInputs>;
+type JobRaw = WireImportJob & { execution?: WireExecution };
+
+const TERMINAL = new Set(["SUCCEEDED", "FAILED", "STOPPED"]);
+
+function body(i: JobInputs): WireImportJobBody {
+  return {
+    name: i.name,
+    description: i.description,
+    connectionID: i.connectionId,
+    configuration: i.configuration,
+    sourceSchema: i.sourceSchema,
+    ...(i.schemaFile !== undefined ? { schemaFile: i.schemaFile } : {}),
+    state: i.state,
+  };
+}
+
+async function runJob(ctx: OpContext<ByteHouseApi>, id: string, inputs: JobInputs): Promise<WireExecution> {
+  const run = inputs.run!;
+  const executionId = await ctx.api.startImportJob(id, run.args);
+  ctx.progress(`job ${inputs.name}: started execution ${executionId}`);
+  const deadline = Date.now() + run.timeoutSeconds * 1000;
+  let last = "";
+  for (;;) {
+    const ex = await ctx.api.getExecution(executionId);
+    if (ex.status !== last) ctx.progress(`job ${inputs.name}: execution ${executionId} ${(last = ex.status)}${ex.rowsLoaded ? `, ${ex.rowsLoaded} rows` : ""}`);
+    if (ex.status === "SUCCEEDED") {
+      ctx.progress(`job ${inputs.name}: loaded ${ex.rowsLoaded} rows`);
+      return ex;
+    }
+    if (TERMINAL.has(ex.status)) {
+      const logs = await ctx.api.getExecutionLogs(executionId).catch(() => []);
+      const lines = logs.map((l) => `  ${l.time} ${l.level} ${l.message}`).join("\n");
+      throw new Error(`import job ${inputs.name}: execution ${executionId} ${ex.status}${ex.error ? `: ${ex.error}` : ""}\nexecution log:\n${lines || "  (empty)"}`);
+    }
+    if (Date.now() > deadline) throw new Error(`import job ${inputs.name}: execution ${executionId} still ${ex.status} after ${run.timeoutSeconds}s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function readJob(api: ByteHouseApi, id: string): Promise<JobRaw | undefined> {
+  return api.getImportJob(id);
+}
+
+export const importJob = defineByteHouseResource({
+  vendor: "bytehouse",
+  kind: "ImportJob",
+  description:
+    "A data-loading (import) job. Everything updates in place with the narrowest call. With `run`, the job runs after create or change and the provider waits, reporting rows loaded; a failed run fails with the execution's log.",
+  inputs: importJobInputs,
+  replaceOn: [],
+  outputs: {
+    jobId: "ByteHouse's (integer) id.",
+    lastExecution: "The last execution the provider ran: {id, status, rowsLoaded}.",
+    observed: "The job as last read from ByteHouse.",
+  },
+
+  async create(ctx, inputs) {
+    const id = String(await ctx.api.createImportJob(body(inputs)));
+    ctx.created(id);
+    const execution = inputs.run ? await runJob(ctx, id, inputs) : undefined;
+    const raw = await readJob(ctx.api, id);
+    if (!raw) throw new Error(`import job ${id} was created but cannot be read back`);
+    return { id, raw: { ...raw, execution } };
+  },
+
+  async find(api, inputs) {
+    const hit = (await api.listImportJobs()).find((j) => j.name === inputs.name && j.connectionID === inputs.connectionId);
+    return hit && { id: String(hit.id), raw: hit };
+  },
+
+  read: (api, id) => readJob(api, id),
+
+  observe: (raw: JobRaw) => ({
+    name: raw.name,
+    description: raw.description ?? "",
+    connectionId: raw.connectionID,
+    configuration: raw.configuration,
+    sourceSchema: raw.sourceSchema ?? {},
+    ...(raw.schemaFile ? { schemaFile: raw.schemaFile } : {}),
+    state: raw.state,
+  }),
+
+  computed: (raw: JobRaw) => ({
+    jobId: raw.id,
+    lastExecution: raw.execution ? { id: raw.execution.id, status: raw.execution.status, rowsLoaded: raw.execution.rowsLoaded } : undefined,
+  }),
+
+  async update(ctx, id, olds, news, changed) {
+    const narrow = new Set(["name", "description", "run"]);
+    if (changed.some((k) => !narrow.has(k))) {
+      await ctx.api.updateImportJob(id, body(news));
+    } else {
+      if (changed.includes("name")) await ctx.api.renameImportJob(id, news.name);
+      if (changed.includes("description")) await ctx.api.describeImportJob(id, news.description);
+    }
+    const previousRun = (olds as JobInputs & { lastExecution?: { status?: string } }).lastExecution;
+    const rerun = news.run && (changed.length > 0 || previousRun?.status !== "SUCCEEDED");
+    const execution = rerun ? await runJob(ctx, id, news) : undefined;
+    const raw = await readJob(ctx.api, id);
+    if (!raw) throw new Error(`import job ${id} disappeared during the update`);
+    return { ...raw, execution };
+  },
+
+  delete: (api, id) => api.deleteImportJob(id),
+});

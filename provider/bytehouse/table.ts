@@ -1,0 +1,222 @@
+/**
+ * bytehouse.Table — columns, keys, TTL, description. Column changes are planned by
+ * columns.ts: safe ones are applied in place in one PATCH; unsafe ones (drop, narrowing)
+ * need `allowDataLoss: true`; changes that force a replacement (keys, name, description)
+ * need `allowReplace: true`. Both refusals happen at preview (check), before any call.
+ */
+import { z } from "zod";
+import { InputsOf } from "../framework/spec";
+import { deepEqual } from "../framework/equal";
+import { defineByteHouseResource } from "./api";
+import { ColumnSpec, canonicalType, normalizeColumn, planColumns } from "./columns";
+import { WireTable, WireTableCreate } from "./wire";
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const IDENT_RULE = "must be 1-128 letters, digits or '_' and not start with a digit";
+
+const column = z.object({
+  name: z.string().regex(IDENT, IDENT_RULE).describe("Column name."),
+  type: z
+    .string()
+    .min(1, "must name a ClickHouse type")
+    .refine((t) => /^[A-Za-z][A-Za-z0-9]*(\(.*\))?$/.test(canonicalType(t).type), "must be a ClickHouse type such as String, Int64, Date, Nullable(String) or Decimal(18,2)")
+    .describe("ClickHouse type (String, Int64, Date, DateTime, Nullable(T), Decimal(P,S), …)."),
+  nullable: z.boolean().default(false).describe("Whether the column accepts NULL (Nullable(T) in the type says the same)."),
+  defaultValue: z.string().optional().describe("Default expression, as ByteHouse takes it."),
+  comment: z.string().default("").describe("Column comment."),
+  previousName: z
+    .string()
+    .regex(IDENT, IDENT_RULE)
+    .optional()
+    .describe("The column's former name: declares a rename (data kept) instead of a drop plus an add."),
+});
+
+export const tableInputs = z
+  .object({
+    database: z.string().regex(IDENT, IDENT_RULE).describe("The database holding the table. Changing it replaces the table."),
+    name: z.string().regex(IDENT, IDENT_RULE).describe("Table name. Changing it replaces the table."),
+    description: z.string().default("").describe("Description. ByteHouse cannot change it in place: a change replaces the table (needs allowReplace)."),
+    columns: z.array(column).min(1, "must declare at least one column").describe("Columns, in order. Safe changes apply in place; see allowDataLoss."),
+    orderByKeys: z.array(z.string()).min(1, "must name at least one column").describe("ORDER BY columns. A change replaces the table (needs allowReplace)."),
+    partitionKeys: z
+      .array(z.object({ column: z.string(), granularity: z.string().nullable().optional(), expression: z.string().nullable().optional() }))
+      .default([])
+      .describe("PARTITION BY keys ({column, granularity: \"day\"|…, expression}). A change replaces the table."),
+    primaryKeys: z.array(z.string()).default([]).describe("PRIMARY KEY columns. A change replaces the table."),
+    samplingKey: z.string().optional().describe("SAMPLE BY column. A change replaces the table."),
+    uniqueKey: z.array(z.string()).optional().describe("UNIQUE KEY columns. A change replaces the table."),
+    clusterKey: z
+      .object({ columns: z.array(z.string()).min(1), bucketCount: z.number().int().positive("must be > 0") })
+      .optional()
+      .describe("Bucketing ({columns, bucketCount}). The update API has no field for it, so a change replaces the table."),
+    ttl: z
+      .object({
+        column: z.string(),
+        interval: z.number().int("must be a whole number").positive("must be > 0"),
+        unit: z.enum(["DAY", "WEEK", "MONTH", "YEAR"], "must be DAY, WEEK, MONTH or YEAR"),
+      })
+      .optional()
+      .describe("Row time-to-live: rows older than interval units of column expire. Set, changed or removed in place."),
+    allowDataLoss: z
+      .boolean()
+      .default(false)
+      .describe("Opt in to column changes that lose data (drop a column, narrow or convert a type, make a column NOT NULL). Off: such changes fail at preview."),
+    allowReplace: z
+      .boolean()
+      .default(false)
+      .describe("Opt in to changes that drop and recreate the table, losing its rows (keys, name, database, description). Off: they fail at preview."),
+  })
+  .superRefine((t, ctx) => {
+    const names = t.columns.map((c) => c.name);
+    const declared = new Set(names);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["columns", i, "name"], message: `column ${n} is declared twice` });
+    });
+    t.columns.forEach((c, i) => {
+      if (c.previousName === c.name) ctx.addIssue({ code: "custom", path: ["columns", i, "previousName"], message: "previousName must differ from name" });
+    });
+    const mustBeColumn = (path: (string | number)[], col: string | undefined) => {
+      if (col !== undefined && !declared.has(col)) ctx.addIssue({ code: "custom", path, message: `must name a declared column (${col} is not one of ${names.join(", ")})` });
+    };
+    t.orderByKeys.forEach((k, i) => mustBeColumn(["orderByKeys", i], k));
+    t.primaryKeys.forEach((k, i) => mustBeColumn(["primaryKeys", i], k));
+    t.partitionKeys.forEach((k, i) => mustBeColumn(["partitionKeys", i, "column"], k.column));
+    t.uniqueKey?.forEach((k, i) => mustBeColumn(["uniqueKey", i], k));
+    t.clusterKey?.columns.forEach((k, i) => mustBeColumn(["clusterKey", "columns", i], k));
+    mustBeColumn(["samplingKey"], t.samplingKey);
+    mustBeColumn(["ttl", "column"], t.ttl?.column);
+  });
+
+type TableInputs = InputsOf<typeof tableInputs>;
+
+/** Fields whose change drops and recreates the table: the replacement table. */
+const REPLACE_ON = ["database", "name", "description", "orderByKeys", "partitionKeys", "primaryKeys", "samplingKey", "uniqueKey", "clusterKey"] as const;
+
+const normalizeColumns = (v: unknown) => (v as ColumnSpec[]).map(normalizeColumn);
+const normalizePartitions = (v: unknown) =>
+  (v as { column: string; granularity?: string | null; expression?: string | null }[]).map((p) => ({ column: p.column, granularity: p.granularity ?? null }));
+
+function tableId(database: string, name: string): string {
+  return `${database}.${name}`;
+}
+
+function splitId(id: string): [string, string] {
+  const i = id.indexOf(".");
+  return [id.slice(0, i), id.slice(i + 1)];
+}
+
+function createBody(t: TableInputs): WireTableCreate {
+  return {
+    name: t.name,
+    description: t.description,
+    columns: t.columns.map(({ previousName: _p, ...c }) => c),
+    orderByKeys: t.orderByKeys,
+    ...(t.samplingKey !== undefined ? { samplingKey: t.samplingKey } : {}),
+    ...(t.partitionKeys.length ? { partitionKeys: t.partitionKeys } : {}),
+    ...(t.primaryKeys.length ? { primaryKeys: t.primaryKeys } : {}),
+    ...(t.ttl ? { ttl: t.ttl } : {}),
+    ...(t.uniqueKey ? { uniqueKey: { columns: t.uniqueKey } } : {}),
+    ...(t.clusterKey ? { clusterKey: t.clusterKey } : {}),
+  };
+}
+
+export const table = defineByteHouseResource({
+  vendor: "bytehouse",
+  kind: "Table",
+  description:
+    "A ByteHouse table. Safe column changes (add, comment, default, widening, nullable, declared rename) apply in place in one update call; data-losing ones need allowDataLoss, and key changes (which replace the table) need allowReplace — both are refused at preview otherwise.",
+  inputs: tableInputs,
+  replaceOn: [...REPLACE_ON],
+  uniqueBy: "name",
+  normalize: {
+    columns: normalizeColumns,
+    partitionKeys: normalizePartitions,
+  },
+  outputs: {
+    uuid: "The table's UUID.",
+    rowCount: "Rows in the table when last read.",
+    createdAt: "Creation time (RFC 3339).",
+    observed: "The table as last read from ByteHouse, used to tell real drift from server formatting.",
+  },
+
+  validateChange(olds, news) {
+    const problems: { property: string; reason: string }[] = [];
+    if (olds.columns) {
+      const unsafe = planColumns(olds.columns, news.columns).changes.filter((c) => c.class === "unsafe");
+      if (unsafe.length > 0 && !news.allowDataLoss) {
+        problems.push({
+          property: "columns",
+          reason:
+            `this change would lose data: ${unsafe.map((c) => c.detail).join("; ")}. Nothing was changed. ` +
+            `To allow it, set allowDataLoss: true on the table (back up first); to rename a column, keep its data by declaring it with previousName.`,
+        });
+      }
+    }
+    if (!news.allowReplace) {
+      for (const key of REPLACE_ON) {
+        const norm = key === "partitionKeys" ? normalizePartitions : (v: unknown) => v;
+        const a = olds[key] === undefined ? undefined : norm(olds[key]);
+        const b = news[key] === undefined ? undefined : norm(news[key]);
+        if (olds[key] !== undefined && !deepEqual(a, b)) {
+          problems.push({
+            property: key,
+            reason:
+              `changing ${key} from ${JSON.stringify(olds[key])} to ${JSON.stringify(news[key])} makes ByteHouse drop and recreate the table ` +
+              `${olds.database}.${olds.name}: all of its rows would be lost. Nothing was changed. To allow it, set allowReplace: true on the table.`,
+          });
+        }
+      }
+    }
+    return problems;
+  },
+
+  async create(ctx, inputs) {
+    await ctx.api.createTable(inputs.database, createBody(inputs));
+    const id = tableId(inputs.database, inputs.name);
+    ctx.created(id);
+    const raw = await ctx.api.getTable(inputs.database, inputs.name);
+    if (!raw) throw new Error(`table ${id} was created but cannot be read back`);
+    return { id, raw };
+  },
+
+  async find(api, inputs) {
+    const raw = await api.getTable(inputs.database, inputs.name);
+    return raw && { id: tableId(inputs.database, inputs.name), raw };
+  },
+
+  read: (api, id) => api.getTable(...splitId(id)),
+
+  observe: (raw: WireTable) => ({
+    database: raw.database,
+    name: raw.name,
+    description: raw.description ?? "",
+    columns: raw.columns.map(normalizeColumn).map((c) => ({ ...c, defaultValue: c.defaultValue ?? undefined })),
+    orderByKeys: raw.orderByKeys,
+    partitionKeys: raw.partitionKeys ?? [],
+    primaryKeys: raw.primaryKeys ?? [],
+    samplingKey: raw.samplingKey ?? undefined,
+    uniqueKey: raw.uniqueKey?.columns,
+    clusterKey: raw.clusterKey ?? undefined,
+    ttl: raw.ttl ?? undefined,
+  }),
+
+  computed: (raw: WireTable) => ({ uuid: raw.uuid, rowCount: raw.rowCount, createdAt: raw.createdAt }),
+
+  async update(ctx, id, olds, news, changed) {
+    const [db, name] = splitId(id);
+    const patch = changed.includes("columns") ? planColumns(olds.columns, news.columns).patch : {};
+    if (changed.includes("ttl")) {
+      if (news.ttl) patch.ttl = news.ttl;
+      else patch.isRemoveTTL = true;
+    }
+    if (Object.keys(patch).length > 0) {
+      ctx.progress(`updating ${id}: ${Object.keys(patch).join(", ")}`);
+      await ctx.api.updateTable(db, name, patch);
+    }
+    const raw = await ctx.api.getTable(db, name);
+    if (!raw) throw new Error(`table ${id} disappeared during the update`);
+    return raw;
+  },
+
+  delete: (api, id) => api.deleteTable(...splitId(id)),
+});
