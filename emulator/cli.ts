@@ -2,6 +2,7 @@
  * Starts one vendor emulator:
  *   node dist/emulator/cli.js bytehouse [--port 18123] [--host 127.0.0.1] [--state-dir .emulator-state]
  *                                       [--api-key KEY]... [--latency-ms N] [--faults '<json rules>']
+ *   node dist/emulator/cli.js altertable [--port 15000] [--credential user:pass]... (other flags as above)
  * Prints `<vendor> emulator listening on <url>` and runs until SIGINT/SIGTERM.
  */
 import * as path from "node:path";
@@ -11,7 +12,7 @@ function main(argv: string[]): void {
   const vendor = argv[0];
   const factory = EMULATORS[vendor];
   if (!factory) {
-    console.error(`usage: emulator <${Object.keys(EMULATORS).join("|")}> [--port N] [--state-dir DIR] [--api-key KEY] [--latency-ms N] [--faults JSON]`);
+    console.error(`usage: emulator <${Object.keys(EMULATORS).join("|")}> [--port N] [--state-dir DIR] [--api-key KEY] [--credential USER:PASS] [--latency-ms N] [--faults JSON]`);
     process.exit(2);
   }
   const flags: Record<string, string[]> = {};
@@ -22,6 +23,7 @@ function main(argv: string[]): void {
     stateFile: path.join(stateDir, `${vendor}.json`),
     logFile: path.join(stateDir, `${vendor}.requests.jsonl`),
     apiKeys: flags["api-key"],
+    credentials: flags["credential"],
     faults: { latencyMs: one("latency-ms") ? Number(one("latency-ms")) : undefined, rules: one("faults") ? JSON.parse(one("faults")!) : [] },
   });
   emulator.listen(Number(one("port") ?? 0), one("host") ?? "127.0.0.1").then((url) => {
