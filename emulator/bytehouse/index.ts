@@ -8,75 +8,20 @@
  *   422 illegal state (e.g. already exists), 500 internal.
  */
 import { randomUUID } from "node:crypto";
-import { EmulatorOptions, EmulatorServer, HttpError, Route, paginate } from "../framework/server";
+import * as path from "node:path";
+import { EmulatorOptions, EmulatorServer, Route, paginate } from "../framework/server";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R, VW_NAME_PATTERN, VW_NAME_RULE } from "../../provider/bytehouse/paths";
 import { RawJsonNumber, stringifyWithRawNumbers } from "../../provider/http/json";
+import { bad, errorBody, fail, now, parseTime, requireString, sha256 } from "./common";
+import { BhContext } from "./context";
+import { qi } from "./engine";
+import { BhDatabase, BhVirtualWarehouse, ByteHouseState, initialByteHouseState } from "./state";
+import { tableRoutes } from "./tables";
+import { sqlRoutes } from "./sql";
+import { iamRoutes } from "./iam";
+import { dataLoadingRoutes, recoverExecutions } from "./dataloading";
 
-export interface BhDatabase {
-  uuid: string;
-  name: string;
-  description: string;
-  createdAt: string;
-  createdBy: { id: string; type: string };
-}
-
-export interface BhVirtualWarehouse {
-  id: string;
-  name: string;
-  description: string;
-  configID: number;
-  status: "up" | "down";
-  autoSuspend: number;
-  autoResume: boolean;
-  createdAt: string;
-  lastModifiedAt: string;
-}
-
-export interface BhVwConfig {
-  id: number;
-  name: string;
-  cpu: number;
-  memory: string;
-  nodes: number;
-}
-
-export interface ByteHouseState {
-  accountId: string;
-  userId: string;
-  databases: Record<string, BhDatabase>;
-  virtualWarehouses: Record<string, BhVirtualWarehouse>;
-  vwConfigs: BhVwConfig[];
-  /** Tables per database (filled by the table API; counted by `noOfTables`). */
-  tables: Record<string, Record<string, unknown>>;
-}
-
-/** The sizes of docs.byteplus.com "virtual warehouses"; 123456 is the id the vendor doc's samples use. */
-const VW_CONFIGS: BhVwConfig[] = [
-  { id: 123456, name: "XS", cpu: 8, memory: "32Gi", nodes: 1 },
-  { id: 123457, name: "S", cpu: 16, memory: "64Gi", nodes: 2 },
-  { id: 123458, name: "M", cpu: 32, memory: "128Gi", nodes: 4 },
-  { id: 123459, name: "L", cpu: 64, memory: "256Gi", nodes: 8 },
-  { id: 123460, name: "XL", cpu: 128, memory: "512Gi", nodes: 16 },
-];
-
-export function initialByteHouseState(): ByteHouseState {
-  return { accountId: "2100042608", userId: "4780622283186922000", databases: {}, virtualWarehouses: {}, vwConfigs: VW_CONFIGS, tables: {} };
-}
-
-const CODES: Record<number, string> = { 400: "BAD_REQUEST", 403: "AUTHENTICATION_FAILED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 422: "ILLEGAL_STATE", 429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT" };
-
-function errorBody(status: number, message: string, code = CODES[status] ?? "ERROR") {
-  return { message, error: { code, message } };
-}
-
-const fail = (status: number, message: string, code?: string) => new HttpError(status, errorBody(status, message, code));
-const bad = (message: string) => fail(400, message);
-const now = () => new Date().toISOString().replace("Z", "000Z").replace(/\.(\d{3})000Z$/, ".$1000000Z");
-
-function requireString(body: any, field: string): string {
-  if (!body || typeof body[field] !== "string" || body[field] === "") throw bad(`${field} is required`);
-  return body[field];
-}
+export { BhDatabase, BhVirtualWarehouse, BhVwConfig, BhTable, ByteHouseState, initialByteHouseState } from "./state";
 
 function validateVw(body: any, state: ByteHouseState, creating: boolean): void {
   if (creating) {
@@ -103,7 +48,12 @@ function dbJson(db: BhDatabase, extra: Record<string, unknown> = {}) {
 const json = (status: number, body: unknown) => ({ status, text: stringifyWithRawNumbers(body) });
 const vwOk = (vw: BhVirtualWarehouse) => ({ status: 200, body: { ...vw, message: "Success", error: {} } });
 
-export const byteHouseRoutes: Route<ByteHouseState>[] = [
+/** Every route of the emulator, bound to one runtime (SQL engine, background work). */
+export function createByteHouseRoutes(ctx: BhContext): Route<ByteHouseState>[] {
+  return [...catalogRoutes(ctx), ...tableRoutes(ctx), ...sqlRoutes(ctx), ...iamRoutes(ctx), ...dataLoadingRoutes(ctx)];
+}
+
+const catalogRoutes = (ctx: BhContext): Route<ByteHouseState>[] => [
   // ---- databases ----
   {
     method: "GET",
@@ -120,9 +70,14 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
   {
     method: "POST",
     pattern: R.databases,
-    handler: (req, s) => {
+    handler: async (req, s) => {
       const name = requireString(req.body, "name");
       if (s.databases[name]) throw fail(422, `database ${name} already exists`, "DATABASE_ALREADY_EXISTS");
+      if (name.length > 255) throw bad("name must be 255 characters or less");
+      await ctx.engine.exclusive(s, async (conn, catalog) => {
+        await conn.run(`DROP SCHEMA IF EXISTS ${qi(catalog)}.${qi(name)} CASCADE`);
+        await conn.run(`CREATE SCHEMA ${qi(catalog)}.${qi(name)}`);
+      });
       const db: BhDatabase = {
         uuid: randomUUID(),
         name,
@@ -146,8 +101,9 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
   {
     method: "DELETE",
     pattern: R.database,
-    handler: (req, s) => {
+    handler: async (req, s) => {
       if (!s.databases[req.params.p0]) throw fail(404, `database ${req.params.p0} not found`, "DATABASE_NOT_FOUND");
+      await ctx.engine.exclusive(s, (conn, catalog) => conn.run(`DROP SCHEMA IF EXISTS ${qi(catalog)}.${qi(req.params.p0)} CASCADE`));
       delete s.databases[req.params.p0];
       delete s.tables[req.params.p0]; // dropping a database drops its tables
       return { status: 200, body: {} };
@@ -230,6 +186,9 @@ export const byteHouseRoutes: Route<ByteHouseState>[] = [
   },
 ];
 
+/** The routes with an in-memory SQL engine (opened on first use); emulators made by createByteHouseEmulator have their own. */
+export const byteHouseRoutes: Route<ByteHouseState>[] = createByteHouseRoutes(new BhContext());
+
 export interface ByteHouseEmulatorOptions extends Partial<Pick<EmulatorOptions<ByteHouseState>, "stateFile" | "logFile" | "faults">> {
   /** Accepted API keys (Bearer tokens). */
   apiKeys?: string[];
@@ -239,18 +198,37 @@ export const DEFAULT_BYTEHOUSE_API_KEY = "emulator-bytehouse-key";
 
 export function createByteHouseEmulator(opts: ByteHouseEmulatorOptions = {}): EmulatorServer<ByteHouseState> {
   const keys = new Set(opts.apiKeys ?? [DEFAULT_BYTEHOUSE_API_KEY]);
-  return new EmulatorServer<ByteHouseState>({
+  // rows live in DuckDB, next to the JSON state (in memory without a state file)
+  const ctx = new BhContext(opts.stateFile ? path.join(path.dirname(opts.stateFile), "bytehouse.duckdb") : undefined);
+  const server = new EmulatorServer<ByteHouseState>({
     vendor: "bytehouse",
-    routes: byteHouseRoutes,
+    routes: createByteHouseRoutes(ctx),
     initialState: initialByteHouseState,
     stateFile: opts.stateFile,
     logFile: opts.logFile,
     faults: opts.faults,
     errorBody: (status, message) => errorBody(status, message),
-    authenticate: (req) => {
+    authenticate: (req, state) => {
       const auth = req.headers.authorization ?? "";
       const m = /^Bearer\s+(.+)$/i.exec(auth);
-      if (!m || !keys.has(m[1].trim())) throw fail(403, "Authentication failed: invalid or missing API key", "AUTHENTICATION_FAILED");
+      const token = m?.[1].trim();
+      if (token && keys.has(token)) return;
+      // API keys created through the IAM API: enabled and not expired
+      if (token) {
+        const hash = sha256(token);
+        const key = Object.values(state.apiKeys ?? {}).find((k) => k.secretHash === hash);
+        if (key && key.status === "ENABLED" && (key.expiresAt === null || parseTime(key.expiresAt) > Date.now())) return;
+        if (key) throw fail(403, `Authentication failed: API key ${key.id} is ${key.status === "ENABLED" ? "expired" : "disabled"}`, "AUTHENTICATION_FAILED");
+      }
+      throw fail(403, "Authentication failed: invalid or missing API key", "AUTHENTICATION_FAILED");
     },
   });
+  ctx.save = () => server.save();
+  recoverExecutions(server.state);
+  const close = server.close.bind(server);
+  server.close = async () => {
+    await close();
+    await ctx.close();
+  };
+  return server;
 }
