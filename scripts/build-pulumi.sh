@@ -16,8 +16,11 @@
 #   refuses every version of it, pseudo-versions of the v3.259.0 commits included (403).
 #   The newest host the proxy serves is the one inside github.com/pulumi/pulumi/sdk/v3
 #   v3.68.0, the last release that shipped it as a package of sdk/v3. It speaks the same
-#   language-host protocol and runs @pulumi/pulumi 3.259.0's own `cmd/run`.
+#   language-host protocol and runs @pulumi/pulumi 3.259.0's own `cmd/run`. Its RunPlugin
+#   (how the CLI starts Node policy packs since v3.221) is replaced by
+#   scripts/language-host/runplugin.go.
 set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
 
 PULUMI_VERSION="v3.259.0"
 LANGUAGE_HOST_SDK_VERSION="v3.68.0"
@@ -33,10 +36,13 @@ log() { echo "[build-pulumi] $*" >&2; }
 
 complete() {
   [ -x "$BIN/pulumi" ] && [ -x "$BIN/pulumi-language-nodejs" ] && [ -x "$BIN/pulumi-resource-pulumi-nodejs" ] \
-    && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]
+    && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ] \
+    && grep -q "kind analyzer" "$BIN/pulumi-language-nodejs"   # a host with our RunPlugin
 }
 
 if complete; then echo "$BIN"; exit 0; fi
+# A build without the host's RunPlugin (or none): rebuild; the Go caches make it quick.
+rm -f "$BIN/pulumi"
 
 command -v go >/dev/null || { [ -x /usr/local/go/bin/go ] && export PATH="$PATH:/usr/local/go/bin"; }
 command -v go >/dev/null || { log "Go >= 1.25.11 is required to build the Pulumi CLI (it is not on PATH)"; exit 1; }
@@ -62,12 +68,18 @@ wrapper "$OUT/build-cli"
   && go build -trimpath -tags "$TAGS" -ldflags "$LDFLAGS_BASE=$PULUMI_VERSION" -o "$BIN/pulumi.tmp" \
        github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2)
 
-log "building pulumi-language-nodejs from sdk/v3 $LANGUAGE_HOST_SDK_VERSION"
+log "building pulumi-language-nodejs from sdk/v3 $LANGUAGE_HOST_SDK_VERSION (with RunPlugin for policy packs)"
 wrapper "$OUT/build-host"
+# The v3.68 host's RunPlugin answers "not supported", but since v3.221 the CLI starts Node
+# policy packs through it. The host is built from its own source in the module cache with
+# that one method replaced by scripts/language-host/runplugin.go (this repo's code).
 (cd "$OUT/build-host" \
   && go get "github.com/pulumi/pulumi/sdk/v3@$LANGUAGE_HOST_SDK_VERSION" >&2 \
-  && go build -trimpath -tags "$TAGS" -ldflags "$LDFLAGS_BASE=$LANGUAGE_HOST_SDK_VERSION" -o "$BIN/pulumi-language-nodejs" \
-       github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs >&2)
+  && SRC="$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@$LANGUAGE_HOST_SDK_VERSION/nodejs/cmd/pulumi-language-nodejs" \
+  && cp "$SRC/main.go" "$SRC/proxy.go" "$SRC/proxy_unix.go" . && chmod u+w ./*.go \
+  && sed -i '/^func (host \*nodeLanguageHost) RunPlugin(/,/^}/d' main.go \
+  && cp "$HERE/language-host/runplugin.go" . \
+  && go build -trimpath -tags "$TAGS" -ldflags "$LDFLAGS_BASE=$LANGUAGE_HOST_SDK_VERSION" -o "$BIN/pulumi-language-nodejs" . >&2)
 
 # The dynamic-provider plugin: a launcher for @pulumi/pulumi's provider host, resolved from
 # the program directory (as sdk/nodejs/dist/pulumi-resource-pulumi-nodejs in Pulumi's release).

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startByteHouse, RunningEmulator } from "../helpers/emulators";
-import { policyPreview, policyPulumiBin, PreviewResult } from "../helpers/policy";
+import { policyPreview, PreviewResult } from "../helpers/policy";
+import { pulumiBin } from "../helpers/pulumi";
 import { ByteHouseState } from "../../emulator/bytehouse";
 
 const REPO = path.resolve(__dirname, "../../..");
@@ -29,7 +30,7 @@ describe("e2e: policy pack with the real pulumi CLI", function () {
     policyPreview({ example, stack, endpoint: emu.url, apiKey: emu.apiKey, policyConfig });
 
   before(async () => {
-    policyPulumiBin(); // builds the RunPlugin-capable language host once, if needed
+    pulumiBin(); // the CLI build (once), before the timed tests
     emu = await startByteHouse();
   });
   after(async () => emu?.stop());
