@@ -1,7 +1,8 @@
 /**
  * bytehouse.ImportJob — a data-loading job. Every field updates in place with the narrowest
  * call: a rename is PATCH …/name, a new description PATCH …/description, anything else one PUT.
- * With `run` set, the job is started after it is created or changed (or after a failed run)
+ * With `run` set, the job is started after it is created, after a change to what it loads
+ * (connection, configuration, schema, state, run settings; not a rename), or after a failed run,
  * and the provider waits for the execution, reporting progress and the rows loaded; a failed
  * execution fails the operation with the execution's log lines.
  */
@@ -25,13 +26,15 @@ export const importJobInputs = z.object({
       trigger: z.string().optional().describe("Any value; changing it runs the job again without other changes."),
     })
     .optional()
-    .describe("Run the job after create or change and wait for the execution; omit to only manage the job."),
+    .describe("Run the job after create and after changes to what it loads (not a rename or new description), and wait for the execution; omit to only manage the job."),
 });
 
 type JobInputs = z.output<typeof importJobInputs>;
 type JobRaw = WireImportJob & { execution?: WireExecution };
 
 const TERMINAL = new Set(["SUCCEEDED", "FAILED", "STOPPED"]);
+/** Changes that do not alter what the job loads. */
+const COSMETIC = new Set<string>(["name", "description"]);
 
 function body(i: JobInputs): WireImportJobBody {
   return {
@@ -76,7 +79,7 @@ export const importJob = defineByteHouseResource({
   vendor: "bytehouse",
   kind: "ImportJob",
   description:
-    "A data-loading (import) job. Everything updates in place with the narrowest call. With `run`, the job runs after create or change and the provider waits, reporting rows loaded; a failed run fails with the execution's log.",
+    "A data-loading (import) job. Everything updates in place with the narrowest call. With `run`, the job runs after create and after changes to what it loads (not a rename) and the provider waits, reporting rows loaded; a failed run fails with the execution's log.",
   inputs: importJobInputs,
   replaceOn: [],
   outputs: {
@@ -124,8 +127,10 @@ export const importJob = defineByteHouseResource({
       if (changed.includes("name")) await ctx.api.renameImportJob(id, news.name);
       if (changed.includes("description")) await ctx.api.describeImportJob(id, news.description);
     }
+    // Run again when what the job loads changed (or the last run did not succeed); a new name
+    // or description is not a reason to load the data again (an APPEND job would duplicate it).
     const previousRun = (olds as JobInputs & { lastExecution?: { status?: string } }).lastExecution;
-    const rerun = news.run && (changed.length > 0 || previousRun?.status !== "SUCCEEDED");
+    const rerun = news.run && (changed.some((k) => !COSMETIC.has(k)) || previousRun?.status !== "SUCCEEDED");
     const execution = rerun ? await runJob(ctx, id, news) : undefined;
     const raw = await readJob(ctx.api, id);
     if (!raw) throw new Error(`import job ${id} disappeared during the update`);
