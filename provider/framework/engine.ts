@@ -40,6 +40,14 @@ function containsUnknown(v: unknown): boolean {
   return false;
 }
 
+/**
+ * Plain JSON: the provider host converts results to protobuf Structs, which reject
+ * `undefined` anywhere inside (and any non-JSON value). Undefined object fields are dropped.
+ */
+function plain<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
 function withoutProvider(props: Props): Props {
   const { [PROVIDER_KEY]: _p, ...rest } = props;
   return rest;
@@ -88,7 +96,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
 
   function outputsFor(inputs: Props, raw: Raw, previous: Props = {}): Props {
     const kept = Object.fromEntries(Object.keys(spec.outputs).filter((k) => k in previous).map((k) => [k, previous[k]]));
-    return { ...kept, ...withoutProvider(inputs), ...computedOf(raw), [OBSERVED_KEY]: spec.observe(raw) };
+    return plain({ ...kept, ...withoutProvider(inputs), ...computedOf(raw), [OBSERVED_KEY]: spec.observe(raw) });
   }
 
   function context(onCreated: (id: string) => void = () => undefined): OpContext<Api> {
@@ -184,7 +192,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
       const state = withoutProvider(props) as I;
       const raw = await spec.read(getApi(), id, state);
       if (raw === undefined) return {}; // deleted out of band: the engine drops it from state
-      const live = spec.observe(raw) as Props;
+      const live = plain(spec.observe(raw)) as Props;
       const previous = (props[OBSERVED_KEY] ?? {}) as Props;
       const outs: Props = { ...withoutProvider(props) };
       for (const [key, value] of Object.entries(live)) {
@@ -194,7 +202,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         const unchangedSinceLastSeen = key in previous && deepEqual(norm(key, previous[key]), norm(key, value));
         if (!unchangedSinceLastSeen && !deepEqual(norm(key, outs[key]), norm(key, value))) outs[key] = value;
       }
-      Object.assign(outs, computedOf(raw));
+      Object.assign(outs, plain(computedOf(raw)));
       outs[OBSERVED_KEY] = live;
       const inputs: Props = {};
       for (const key of inputKeys) if (outs[key] !== undefined) inputs[key] = outs[key];

@@ -109,7 +109,7 @@ describe("e2e: ByteHouse tables, keys, grants, connections and import jobs with 
 
   it("up creates every object and the import job loads the file", async () => {
     const r = await ts.stack.up({ onOutput: collect });
-    expect(r.summary.resourceChanges).to.deep.equal({ create: 9 });
+    expect(r.summary.resourceChanges).to.deep.equal({ create: 8 });
     expect(await count()).to.equal(3);
     expect(r.outputs.rows.value).to.include({ status: "SUCCEEDED", rowsLoaded: 3 });
     expect(r.outputs.key.secret).to.equal(true);
@@ -118,8 +118,8 @@ describe("e2e: ByteHouse tables, keys, grants, connections and import jobs with 
   });
 
   it("a second up, and a refresh, change nothing", async () => {
-    expect((await ts.stack.up({ onOutput: collect })).summary.resourceChanges).to.deep.equal({ same: 9 });
-    expect((await ts.stack.refresh({ onOutput: collect })).summary.resourceChanges).to.deep.equal({ same: 9 });
+    expect((await ts.stack.up({ onOutput: collect })).summary.resourceChanges).to.deep.equal({ same: 8 });
+    expect((await ts.stack.refresh({ onOutput: collect })).summary.resourceChanges).to.deep.equal({ same: 8 });
   });
 
   it("secrets are absent from the state files in plaintext: the API key and connection credentials", async () => {
@@ -133,10 +133,10 @@ describe("e2e: ByteHouse tables, keys, grants, connections and import jobs with 
   it("adding a column shows as an update in preview --diff, never a replace, and keeps the rows", async () => {
     use({ extraColumn: true });
     const p = await ts.stack.preview({ onOutput: collect, diff: true });
-    expect(p.changeSummary).to.deep.equal({ same: 8, update: 1 });
+    expect(p.changeSummary).to.deep.equal({ same: 7, update: 1 });
     expect(out).to.contain("columns");
     const u = await ts.stack.up({ onOutput: collect });
-    expect(u.summary.resourceChanges).to.deep.equal({ same: 8, update: 1 });
+    expect(u.summary.resourceChanges).to.deep.equal({ same: 7, update: 1 });
     const t = (await api.getTable("sales", "orders"))!;
     expect(t.columns.map((c) => c.name)).to.deep.equal(["id", "amount", "note", "channel"]);
     expect(await count()).to.equal(3);
@@ -221,7 +221,7 @@ describe("e2e: ByteHouse tables, keys, grants, connections and import jobs with 
 
   it("destroy removes everything", async () => {
     const d = await ts.stack.destroy({ onOutput: collect });
-    expect(d.summary.resourceChanges).to.deep.equal({ delete: 9 });
+    expect(d.summary.resourceChanges).to.deep.equal({ delete: 8 });
     expect(await api.listDatabases()).to.deep.equal([]);
     expect(await api.listApiKeys()).to.deep.equal([]);
     expect(await api.listConnections()).to.deep.equal([]);
