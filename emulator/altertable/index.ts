@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { EmulatorOptions, EmulatorRequest, EmulatorServer, HttpError, Route } from "../framework/server";
 import { CatalogInfo, Engine } from "./engine";
 import { AppendFailure, AppendQueue, AppendTask, UUID_RE, applyAppend, parseRecords, uuidv7 } from "./append";
-import { QueryHost, QueryLogEntry, autocomplete, cancelQuery, explain, getQuery, interruptAll, startQuery, validate } from "./query";
+import { QueryHost, QueryLogEntry, abandonStaleQueries, autocomplete, cancelQuery, explain, getQuery, interruptAll, startQuery, validate } from "./query";
 import { UploadMode, UploadSpec, detectFormat, loadFile, plain, receiveToFile } from "./upload";
 
 export { QueryLogEntry } from "./query";
@@ -141,8 +141,8 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     defaultCatalog,
     dir: opts.stateFile ? path.dirname(opts.stateFile) : undefined,
     onOpened: async () => {
-      // Resume tasks accepted before a restart (their payload is in the state).
       const s = state();
+      // Resume tasks accepted before a restart (their payload is in the state).
       for (const t of Object.values(s.tasks)) {
         if (t.status === "pending" && t.payload) void appends.schedule(runTask(t, t.payload, s.generation), true).catch(() => undefined);
       }
@@ -271,6 +271,7 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     },
     { engine, appends, queryHost },
   );
+  abandonStaleQueries(queryHost);
   return server;
 }
 

@@ -65,6 +65,15 @@ export function interruptAll(host: QueryHost): void {
   }
 }
 
+/** Log entries left unfinished by an earlier process (it stopped while they ran) are closed with an error. */
+export function abandonStaleQueries(host: QueryHost): void {
+  const live = runningOf(host);
+  for (const q of Object.values(host.queries())) {
+    if (q.end_time !== null || live.has(q.uuid)) continue;
+    Object.assign(q, { end_time: new Date().toISOString(), duration_ms: Date.now() - Date.parse(q.start_time), error: "Query aborted: the emulator stopped while it ran", progress: null });
+  }
+}
+
 function optString(body: any, field: string): string | undefined {
   const v = body?.[field];
   if (v === undefined || v === null) return undefined;

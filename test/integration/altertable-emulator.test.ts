@@ -529,6 +529,10 @@ describe("Altertable emulator", function () {
       expect((await up(emu, "catalog=lakehouse&schema=main&table=kept&mode=create", "id\n1\n2\n")).status).to.equal(200);
       const q = await query(emu, "SELECT count(*) FROM lakehouse.main.kept");
       const done = await call(emu, "POST", "/append?catalog=my_catalog&schema=public&table=ap&sync=true", { json: { v: 1 } });
+      // As if the process had died while a query ran.
+      const stale = "0190a5f2-0000-7000-8000-00000000dead";
+      emu.server.state.queries[stale] = { ...emu.server.state.queries[q.meta.query_id], uuid: stale, end_time: null, duration_ms: null };
+      emu.server.save();
       await emu.stop();
       expect(fs.existsSync(path.join(emu.stateDir, "altertable.duckdb"))).to.equal(true);
 
@@ -545,6 +549,9 @@ describe("Altertable emulator", function () {
       expect(log.status).to.equal(200);
       expect(log.body.query).to.equal("SELECT count(*) FROM lakehouse.main.kept");
       expect((await call(emu, "GET", `/tasks/${done.body.task_id}`)).body.status).to.equal("completed");
+      const aborted = await call(emu, "GET", `/query/${stale}`);
+      expect(aborted.body.end_time).to.be.a("string");
+      expect(aborted.body.error).to.match(/aborted/);
       await waitFor(async () => ((await call(emu, "GET", `/tasks/${pending.body.task_id}`)).body.status === "completed" ? true : undefined));
       expect(await rows(emu, "SELECT v FROM my_catalog.public.ap ORDER BY v")).to.deep.equal([[1], [2]]);
     });
