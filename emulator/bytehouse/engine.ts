@@ -36,6 +36,7 @@ const MACROS = [
   "toYYYYMM(x) AS CAST(strftime(x, '%Y%m') AS INTEGER)",
   "toYYYYMMDD(x) AS CAST(strftime(x, '%Y%m%d') AS INTEGER)",
   "today() AS current_date",
+  "numbers(n) AS TABLE SELECT range AS number FROM range(n)",
 ];
 
 const SYSTEM_SCHEMAS = new Set(["main", "information_schema", "pg_catalog"]);

@@ -1,9 +1,17 @@
 /**
- * ByteHouse emulator: databases and virtual warehouses (issue #2), speaking the API of
- * shared/vendor-docs/bytehouse-public-api.txt with the paths of provider/bytehouse/paths.ts.
+ * ByteHouse emulator, speaking the API of shared/vendor-docs/bytehouse-public-api.txt with the
+ * paths of provider/bytehouse/paths.ts and the shapes of provider/bytehouse/wire.ts:
+ *   index.ts        databases and virtual warehouses; auth; the emulator factory
+ *   tables.ts       tables and partitions (rows in DuckDB, columns read from its catalog)
+ *   sql.ts          sync and async queries; sqlparse.ts translates ClickHouse SQL to DuckDB; types.ts maps types
+ *   iam.ts          API keys, roles, assignments, permissions
+ *   dataloading.ts  connections, import jobs (LOCAL connections really load files), executions, logs
+ *   engine.ts       the embedded DuckDB (bytehouse.duckdb next to the state file; in memory without one)
  *
- * - Bearer auth; a bad or missing token gets 403 "Authentication failed" (ByteHouse uses 403, not 401).
- * - Envelopes: catalog {data, meta}; virtual warehouses flat {…, message, error}.
+ * - Bearer auth with the configured keys or enabled, unexpired keys created through the IAM API;
+ *   a bad or missing token gets 403 "Authentication failed" (ByteHouse uses 403, not 401).
+ * - Envelopes: catalog and queries {data, meta}; IAM and data loading {message, error, data, meta};
+ *   virtual warehouses flat {…, message, error}.
  * - Errors: {message, error: {code, message}} with 400 bad request, 403 auth, 404 not found,
  *   422 illegal state (e.g. already exists), 500 internal.
  */

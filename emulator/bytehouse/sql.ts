@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { HttpError, Route } from "../framework/server";
 import { BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/paths";
-import { BhContext } from "./context";
+import { AsyncQuery, BhContext } from "./context";
 import { engineMessage, qi, query, rowsOf } from "./engine";
 import { bad, fail, isObject, now } from "./common";
 import { ByteHouseState } from "./state";
@@ -175,7 +175,7 @@ export function sqlRoutes(ctx: BhContext): Route<ByteHouseState>[] {
         if (prev?.status === "RUNNING") throw fail(422, `query ${queryID} is already running`, "QUERY_ALREADY_RUNNING");
         await ctx.engine.exclusive(s, async () => undefined); // open DuckDB and align schemas first
         const { conn, catalog } = await ctx.engine.connect();
-        const record: { queryID: string; status: "RUNNING" | "FINISHED" | "FAILED" | "KILLED"; error?: string; rows?: Record<string, unknown>[]; kill?: () => void } = { queryID, status: "RUNNING" };
+        const record: AsyncQuery = { queryID, status: "RUNNING" };
         record.kill = () => {
           if (record.status !== "RUNNING") return;
           record.status = "KILLED";

@@ -141,6 +141,7 @@ describe("ByteHouse emulator: tables and SQL", () => {
     expect(u.status).to.equal(400);
     expect(u.body.message).to.contain("nowhere");
     expect((await sql(emu, "SELECT CAST('1' AS Int64) + 1 AS x, 'a'::String AS s")).body.data).to.deep.equal([{ x: 2, s: "a" }]);
+    expect((await sql(emu, "SELECT sum(number) AS s, toYYYYMM(toDate('2024-03-09')) AS m FROM numbers(4)")).body.data).to.deep.equal([{ s: 6, m: 202403 }]);
   });
 
   it("ALTER TABLE through SQL (ADD, MODIFY, RENAME, DROP COLUMN) shows in GET table", async () => {
