@@ -4,6 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createByteHouseEmulator, DEFAULT_BYTEHOUSE_API_KEY } from "../../emulator/bytehouse";
 import { EmulatorServer, FaultConfig } from "../../emulator/framework/server";
+import { request } from "undici";
+import { parseJsonLossless } from "../../provider/http/json";
 
 export interface RunningEmulator<S> {
   url: string;
@@ -29,4 +31,15 @@ export async function startByteHouse(stateDir = fs.mkdtempSync(path.join(os.tmpd
     stop: () => server.close(),
   };
   return running;
+}
+
+/** One raw ByteHouse API call with Bearer auth: status, parsed body (lossless JSON), text, headers. */
+export async function bhCall(emu: { url: string; apiKey: string }, method: string, path: string, body?: unknown, key = emu.apiKey) {
+  const res = await request(emu.url + path, {
+    method: method as any,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, body: text ? (parseJsonLossless(text) as any) : undefined, text, headers: res.headers };
 }

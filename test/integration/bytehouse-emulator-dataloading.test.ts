@@ -1,23 +1,15 @@
 /** ByteHouse emulator: data loading (connections, import jobs that really load local files, executions) and persistence. */
 import { expect } from "chai";
-import * as path from "node:path";
 import { request } from "undici";
-import { startByteHouse, RunningEmulator } from "../helpers/emulators";
+import * as path from "node:path";
+import { bhCall, startByteHouse, RunningEmulator } from "../helpers/emulators";
 import { ByteHouseState } from "../../emulator/bytehouse";
 
 type Emu = RunningEmulator<ByteHouseState>;
 // compiled to dist/test/integration; the fixtures stay in the sources
 const FIXTURES = path.resolve(__dirname, "../../../test/fixtures/bytehouse");
 
-async function call(emu: Emu, method: string, path: string, body?: unknown, key = emu.apiKey) {
-  const res = await request(emu.url + path, {
-    method: method as any,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? (JSON.parse(text) as any) : undefined, text };
-}
+const call = bhCall;
 
 const sql = async (emu: Emu, query: string) => (await call(emu, "POST", "/v1/sql/sync", { query, mode: "clickhouse_sql" })).body;
 

@@ -1,20 +1,12 @@
 /** ByteHouse emulator: IAM (API keys, roles, assignments, permissions). */
 import { expect } from "chai";
 import { request } from "undici";
-import { startByteHouse, RunningEmulator } from "../helpers/emulators";
+import { bhCall, startByteHouse, RunningEmulator } from "../helpers/emulators";
 import { ByteHouseState } from "../../emulator/bytehouse";
 
 type Emu = RunningEmulator<ByteHouseState>;
 
-async function call(emu: Emu, method: string, path: string, body?: unknown, key = emu.apiKey) {
-  const res = await request(emu.url + path, {
-    method: method as any,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? (JSON.parse(text) as any) : undefined, text };
-}
+const call = bhCall;
 
 describe("ByteHouse emulator: IAM", () => {
   let emu: Emu;

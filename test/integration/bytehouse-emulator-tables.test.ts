@@ -1,20 +1,11 @@
 /** ByteHouse emulator: tables on the embedded SQL engine, SQL queries (sync/async), partitions. */
 import { expect } from "chai";
-import { request } from "undici";
-import { startByteHouse, RunningEmulator } from "../helpers/emulators";
+import { bhCall, startByteHouse, RunningEmulator } from "../helpers/emulators";
 import { ByteHouseState } from "../../emulator/bytehouse";
 
 type Emu = RunningEmulator<ByteHouseState>;
 
-async function call(emu: Emu, method: string, path: string, body?: unknown, key = emu.apiKey) {
-  const res = await request(emu.url + path, {
-    method: method as any,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? (JSON.parse(text) as any) : undefined };
-}
+const call = bhCall;
 
 const sql = async (emu: Emu, query: string, extra: Record<string, unknown> = {}) => call(emu, "POST", "/v1/sql/sync", { query, mode: "clickhouse_sql", ...extra });
 const col = (t: any, name: string) => t.columns.find((c: any) => c.name === name);

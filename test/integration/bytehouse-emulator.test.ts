@@ -1,20 +1,10 @@
 /** The ByteHouse emulator speaks the vendor doc's API: auth, envelopes, pagination, rules, persistence, faults. */
 import { expect } from "chai";
 import * as fs from "node:fs";
-import { request } from "undici";
-import { startByteHouse, RunningEmulator } from "../helpers/emulators";
+import { bhCall, startByteHouse, RunningEmulator } from "../helpers/emulators";
 import { ByteHouseState } from "../../emulator/bytehouse";
-import { parseJsonLossless } from "../../provider/http/json";
 
-async function call(emu: RunningEmulator<ByteHouseState>, method: string, path: string, body?: unknown, key = emu.apiKey) {
-  const res = await request(emu.url + path, {
-    method: method as any,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? (parseJsonLossless(text) as any) : undefined, text, headers: res.headers };
-}
+const call = bhCall;
 
 describe("ByteHouse emulator", () => {
   let emu: RunningEmulator<ByteHouseState>;
