@@ -8,10 +8,12 @@ import { roleAssignment, rolePermission } from "./bytehouse/grants";
 import { connection } from "./bytehouse/connection";
 import { importJob } from "./bytehouse/importJob";
 import { ByteHouseApi, createByteHouseHttp } from "./bytehouse/api";
+import { AltertableApi, createAltertableHttp } from "./altertable/api";
 import { ConfigSource, resolveSettings } from "./settings";
 
 export const SPECS: readonly ResourceSpec<any, any, any>[] = [database, virtualWarehouse, table, apiKey, roleAssignment, rolePermission, connection, importJob];
 
 export const API_FACTORIES: Record<Vendor, (config: ConfigSource | undefined) => unknown> = {
   bytehouse: (config) => new ByteHouseApi(createByteHouseHttp(resolveSettings("bytehouse", config))),
+  altertable: (config) => new AltertableApi(createAltertableHttp(resolveSettings("altertable", config))),
 };

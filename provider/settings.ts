@@ -23,6 +23,11 @@ export const SETTINGS = {
     apiKey: { config: "warehouse:bytehouseApiKey", env: "BYTEHOUSE_API_KEY", required: true, secret: true, doc: "ByteHouse API key (Bearer token). Set it as a secret." },
     activeRole: { config: "warehouse:bytehouseActiveRole", env: "BYTEHOUSE_ACTIVE_ROLE", required: false, secret: false, doc: "Optional X-User-ActiveRole header (e.g. AccountAdmin)." },
   },
+  altertable: {
+    endpoint: { config: "warehouse:altertableEndpoint", env: "ALTERTABLE_ENDPOINT", required: true, secret: false, doc: "Base URL of the Altertable lakehouse API (https://api.altertable.ai, or the emulator)." },
+    username: { config: "warehouse:altertableUsername", env: "ALTERTABLE_LAKEHOUSE_USERNAME", required: true, secret: false, doc: "Lakehouse username (HTTP Basic auth)." },
+    password: { config: "warehouse:altertablePassword", env: "ALTERTABLE_LAKEHOUSE_PASSWORD", required: true, secret: true, doc: "Lakehouse password. Set it as a secret." },
+  },
 } satisfies Record<string, Record<string, SettingSpec>>;
 
 export type ConfigSource = { get(key: string): string | undefined };

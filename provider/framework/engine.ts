@@ -144,6 +144,16 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
       if (failures.length === 0 && spec.validateChange && Object.keys(previous).length > 0 && !containsUnknown(inputs)) {
         for (const f of spec.validateChange(previous as I, inputs as I)) failures.push({ property: f.property, reason: `${label} ${f.property}: ${f.reason}` });
       }
+      if (failures.length === 0 && spec.prepare && !containsUnknown(inputs)) {
+        try {
+          const prepared = await spec.prepare(inputs as I, getApi);
+          if (Array.isArray(prepared)) {
+            for (const f of prepared) failures.push({ property: f.property, reason: `${label} ${f.property}: ${f.reason}` });
+          } else Object.assign(inputs, prepared);
+        } catch (e) {
+          failures.push({ property: "(inputs)", reason: `${label}: ${(e as Error).message}` });
+        }
+      }
       return { inputs, failures };
     },
 

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 
-export type Vendor = "bytehouse";
+export type Vendor = "bytehouse" | "altertable";
 
 /** The inputs a schema describes, after defaults. */
 export type InputsOf<S extends z.ZodObject> = z.output<S>;
@@ -58,6 +58,12 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
    * (e.g. "dropping a column needs allowDataLoss"). Each problem names its property.
    */
   validateChange?(olds: InputsOf<S>, news: InputsOf<S>): { property: string; reason: string }[];
+  /**
+   * Local work done by check after validation, before any API call: values derived from the
+   * inputs that belong in them (e.g. the content hash of a file to load). May throw to fail
+   * the preview with a message. Optionally validates against the vendor (read-only calls).
+   */
+  prepare?(inputs: InputsOf<S>, vendor: () => Api): Promise<Partial<InputsOf<S>> | { property: string; reason: string }[]>;
   /** Output-only properties with their docs. */
   outputs: Record<Out, string>;
   /** Outputs that are always Pulumi secrets. */

@@ -12,6 +12,7 @@
  * - typed errors whose message names the call and carries the vendor's message,
  *   with every credential redacted.
  */
+import { Readable } from "node:stream";
 import { Agent, request as undiciRequest } from "undici";
 import pLimit from "p-limit";
 import { ErrorKind, WarehouseApiError, kindForStatus, redact } from "./errors";
@@ -50,10 +51,18 @@ export interface RequestOptions {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON. */
   body?: unknown;
+  /**
+   * A body sent as is (e.g. a file stream), instead of `body`. A factory, called once per
+   * attempt, so a retry re-sends from the start. Set the content-type in `headers`.
+   */
+  rawBody?: () => Readable | Buffer | string;
   headers?: Record<string, string>;
   /** Defaults to true for every method but POST. */
   idempotent?: boolean;
+  /** Timeout for the response (ms), for calls that legitimately take long (big uploads). */
+  readTimeoutMs?: number;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -135,7 +144,7 @@ export class HttpClient {
 
   private async send<T>(req: RequestOptions): Promise<HttpResponse<T>> {
     const idempotent = req.idempotent ?? req.method !== "POST";
-    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const json = req.body === undefined ? undefined : JSON.stringify(req.body);
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.retry.maxAttempts;
       let status: number;
@@ -147,11 +156,12 @@ export class HttpClient {
           method: req.method,
           headers: {
             accept: "application/json",
-            ...(payload !== undefined ? { "content-type": "application/json" } : {}),
+            ...(json !== undefined ? { "content-type": "application/json" } : {}),
             ...this.opts.authHeaders(),
             ...req.headers,
           },
-          body: payload,
+          body: req.rawBody ? req.rawBody() : json,
+          ...(req.readTimeoutMs ? { headersTimeout: req.readTimeoutMs, bodyTimeout: req.readTimeoutMs } : {}),
         });
         status = res.statusCode;
         headers = res.headers;
