@@ -9,9 +9,28 @@ import { connection } from "./bytehouse/connection";
 import { importJob } from "./bytehouse/importJob";
 import { ByteHouseApi, createByteHouseHttp } from "./bytehouse/api";
 import { AltertableApi, createAltertableHttp } from "./altertable/api";
+import { schema as altertableSchema } from "./altertable/schema";
+import { altertableTable } from "./altertable/table";
+import { view as altertableView } from "./altertable/view";
+import { appendedRecords } from "./altertable/appendedRecords";
 import { ConfigSource, resolveSettings } from "./settings";
 
-export const SPECS: readonly ResourceSpec<any, any, any>[] = [database, virtualWarehouse, table, apiKey, roleAssignment, rolePermission, connection, importJob];
+export const SPECS: readonly ResourceSpec<any, any, any>[] = [
+  // ByteHouse
+  database,
+  virtualWarehouse,
+  table,
+  apiKey,
+  roleAssignment,
+  rolePermission,
+  connection,
+  importJob,
+  // Altertable
+  altertableSchema,
+  altertableTable,
+  altertableView,
+  appendedRecords,
+];
 
 export const API_FACTORIES: Record<Vendor, (config: ConfigSource | undefined) => unknown> = {
   bytehouse: (config) => new ByteHouseApi(createByteHouseHttp(resolveSettings("bytehouse", config))),

@@ -1,34 +1,11 @@
 /**
- * Column evolution for ByteHouse tables, classified the SnowDDL way:
- *   safe    — applied in place, always: add a column, change a comment or default, widen a
- *             type, make a column nullable, rename a column declared with its previous name;
- *   unsafe  — applied in place only with `allowDataLoss: true`: drop a column, narrow or
- *             otherwise convert a type, make a column NOT NULL;
- *   replace — the table must be dropped and recreated (keys, name, engine-level settings):
- *             only with `allowReplace: true` (see table.ts, which owns that list).
- * A rename is never a drop plus an add: it is declared with `previousName`.
+ * ClickHouse types for ByteHouse tables, and the one PATCH body that applies a column plan
+ * (the classification itself is provider/framework/columns.ts).
  */
+import { ColumnSpec, ColumnDiff, NormalColumn, TypeSystem, diffColumns, normalizeColumn as normalizeWith } from "../framework/columns";
 import { WireColumn, WireColumnRename, WireTableUpdate } from "./wire";
 
-export interface ColumnSpec {
-  name: string;
-  type: string;
-  nullable?: boolean;
-  defaultValue?: string | null;
-  comment?: string | null;
-  /** The column's name before a rename: the column keeps its data under the new name. */
-  previousName?: string;
-}
-
-export type ChangeClass = "safe" | "unsafe";
-
-export interface ColumnChange {
-  column: string;
-  kind: "add" | "drop" | "rename" | "type" | "nullable" | "default" | "comment";
-  class: ChangeClass;
-  /** Human-readable, says what happens to the data. */
-  detail: string;
-}
+export { ColumnSpec, ColumnChange, NormalColumn } from "../framework/columns";
 
 const ALIASES: Record<string, string> = {
   int: "Int32",
@@ -69,25 +46,6 @@ export function canonicalType(raw: string): { type: string; nullable: boolean } 
   return { type: t, nullable };
 }
 
-export interface NormalColumn {
-  name: string;
-  type: string;
-  nullable: boolean;
-  defaultValue: string | null;
-  comment: string;
-}
-
-export function normalizeColumn(c: ColumnSpec): NormalColumn {
-  const t = canonicalType(c.type);
-  return {
-    name: c.name,
-    type: t.type,
-    nullable: Boolean(c.nullable) || t.nullable,
-    defaultValue: c.defaultValue ?? null,
-    comment: c.comment ?? "",
-  };
-}
-
 const INT_BITS: Record<string, [signed: boolean, bits: number]> = {
   Int8: [true, 8], Int16: [true, 16], Int32: [true, 32], Int64: [true, 64], Int128: [true, 128], Int256: [true, 256],
   UInt8: [false, 8], UInt16: [false, 16], UInt32: [false, 32], UInt64: [false, 64], UInt128: [false, 128], UInt256: [false, 256],
@@ -112,8 +70,13 @@ export function isWidening(from: string, to: string): boolean {
   return false;
 }
 
-export interface ColumnPlan {
-  changes: ColumnChange[];
+export const CLICKHOUSE_TYPES: TypeSystem = { canonical: canonicalType, isWidening };
+
+export function normalizeColumn(c: ColumnSpec): NormalColumn {
+  return normalizeWith(c, CLICKHOUSE_TYPES);
+}
+
+export interface ColumnPlan extends ColumnDiff {
   /** The one PATCH body that applies every change (undefined fields omitted). */
   patch: WireTableUpdate;
 }
@@ -128,72 +91,13 @@ function toWire(c: NormalColumn): WireColumn {
   };
 }
 
-/** Plans the change of a table's columns from `olds` (as last known) to `news` (the program). */
+/** Plans the change of a ByteHouse table's columns from `olds` (as last known) to `news` (the program). */
 export function planColumns(olds: ColumnSpec[], news: ColumnSpec[]): ColumnPlan {
-  const before = new Map(olds.map((c) => [c.name, normalizeColumn(c)]));
-  const changes: ColumnChange[] = [];
-  const add: WireColumn[] = [];
-  const modify: WireColumn[] = [];
-  const renames: WireColumnRename[] = [];
-  const kept = new Set<string>();
-
-  for (const raw of news) {
-    const col = normalizeColumn(raw);
-    let old = before.get(col.name);
-    if (old) kept.add(col.name);
-    else if (raw.previousName && before.has(raw.previousName)) {
-      old = before.get(raw.previousName)!;
-      kept.add(raw.previousName);
-      renames.push({ oldName: raw.previousName, newName: col.name });
-      changes.push({ column: col.name, kind: "rename", class: "safe", detail: `rename column ${raw.previousName} to ${col.name} (data kept)` });
-    }
-    if (!old) {
-      add.push(toWire(col));
-      changes.push({ column: col.name, kind: "add", class: "safe", detail: `add column ${col.name} ${col.type}` });
-      continue;
-    }
-    let modified = false;
-    if (old.type !== col.type) {
-      const safe = isWidening(old.type, col.type);
-      changes.push({
-        column: col.name,
-        kind: "type",
-        class: safe ? "safe" : "unsafe",
-        detail: safe
-          ? `widen column ${col.name} from ${old.type} to ${col.type}`
-          : `convert column ${col.name} from ${old.type} to ${col.type}: values that do not fit ${col.type} are lost or make the change fail`,
-      });
-      modified = true;
-    }
-    if (old.nullable !== col.nullable) {
-      changes.push({
-        column: col.name,
-        kind: "nullable",
-        class: col.nullable ? "safe" : "unsafe",
-        detail: col.nullable ? `make column ${col.name} nullable` : `make column ${col.name} NOT NULL: its NULL values would be replaced or rejected`,
-      });
-      modified = true;
-    }
-    if (old.defaultValue !== col.defaultValue) {
-      changes.push({ column: col.name, kind: "default", class: "safe", detail: `change the default of ${col.name}` });
-      modified = true;
-    }
-    if (old.comment !== col.comment) {
-      changes.push({ column: col.name, kind: "comment", class: "safe", detail: `change the comment of ${col.name}` });
-      modified = true;
-    }
-    if (modified) modify.push(toWire(col));
-  }
-
-  const drop = [...before.keys()].filter((name) => !kept.has(name));
-  for (const name of drop) {
-    changes.push({ column: name, kind: "drop", class: "unsafe", detail: `drop column ${name} and all its data` });
-  }
-
+  const diff = diffColumns(olds, news, CLICKHOUSE_TYPES);
   const patch: WireTableUpdate = {};
-  if (add.length) patch.addColumns = add;
-  if (drop.length) patch.dropColumns = drop;
-  if (modify.length) patch.modifyColumns = modify;
-  if (renames.length) patch.renameColumns = renames;
-  return { changes, patch };
+  if (diff.add.length) patch.addColumns = diff.add.map(toWire);
+  if (diff.drop.length) patch.dropColumns = diff.drop;
+  if (diff.modify.length) patch.modifyColumns = diff.modify.map((m) => toWire(m.column));
+  if (diff.renames.length) patch.renameColumns = diff.renames as WireColumnRename[];
+  return { ...diff, patch };
 }

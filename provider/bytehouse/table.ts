@@ -9,6 +9,7 @@ import { InputsOf } from "../framework/spec";
 import { deepEqual } from "../framework/equal";
 import { defineByteHouseResource } from "./api";
 import { ColumnSpec, canonicalType, normalizeColumn, planColumns } from "./columns";
+import { dataLossProblem } from "../framework/columns";
 import { WireTable, WireTableCreate } from "./wire";
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -142,15 +143,8 @@ export const table = defineByteHouseResource({
   validateChange(olds, news) {
     const problems: { property: string; reason: string }[] = [];
     if (olds.columns) {
-      const unsafe = planColumns(olds.columns, news.columns).changes.filter((c) => c.class === "unsafe");
-      if (unsafe.length > 0 && !news.allowDataLoss) {
-        problems.push({
-          property: "columns",
-          reason:
-            `this change would lose data: ${unsafe.map((c) => c.detail).join("; ")}. Nothing was changed. ` +
-            `To allow it, set allowDataLoss: true on the table (back up first); to rename a column, keep its data by declaring it with previousName.`,
-        });
-      }
+      const loss = dataLossProblem(planColumns(olds.columns, news.columns), news.allowDataLoss);
+      if (loss) problems.push(loss);
     }
     if (!news.allowReplace) {
       for (const key of REPLACE_ON) {

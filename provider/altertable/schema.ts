@@ -1,0 +1,65 @@
+/** altertable.Schema — a schema in a catalog (SQL through /query). Any change replaces it. */
+import { z } from "zod";
+import { AltertableApi, defineAltertableResource, ident, literal } from "./api";
+
+export const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+export const IDENT_RULE = "must be 1-128 letters, digits or '_' and not start with a digit";
+
+export const schemaInputs = z.object({
+  catalog: z.string().regex(IDENT, IDENT_RULE).describe("The catalog (e.g. \"lakehouse\"). Changing it replaces the schema."),
+  name: z.string().regex(IDENT, IDENT_RULE).describe("Schema name. Changing it replaces the schema."),
+  forceDestroy: z
+    .boolean()
+    .default(false)
+    .describe("Drop the schema with everything in it on destroy (CASCADE). Without it, deleting a schema that still holds tables or views fails and nothing is dropped."),
+});
+
+interface SchemaRaw {
+  catalog: string;
+  name: string;
+}
+
+async function readSchema(api: AltertableApi, catalog: string, name: string): Promise<SchemaRaw | undefined> {
+  const rows = await api.rows(
+    `SELECT catalog_name, schema_name FROM information_schema.schemata WHERE catalog_name = ${literal(catalog)} AND schema_name = ${literal(name)}`,
+  );
+  return rows[0] ? { catalog: String(rows[0].catalog_name), name: String(rows[0].schema_name) } : undefined;
+}
+
+const split = (id: string): [string, string] => [id.slice(0, id.indexOf(".")), id.slice(id.indexOf(".") + 1)];
+
+export const schema = defineAltertableResource({
+  vendor: "altertable",
+  kind: "Schema",
+  description: "A schema in an Altertable catalog. Any change of catalog or name replaces it; destroy refuses to drop a non-empty schema unless forceDestroy is set.",
+  inputs: schemaInputs,
+  replaceOn: ["catalog", "name"],
+  uniqueBy: "name",
+  outputs: { observed: "The schema as last read from the catalog's information schema." },
+
+  async create(ctx, inputs) {
+    await ctx.api.query(`CREATE SCHEMA ${ident(inputs.catalog)}.${ident(inputs.name)}`);
+    const id = `${inputs.catalog}.${inputs.name}`;
+    ctx.created(id);
+    return { id, raw: { catalog: inputs.catalog, name: inputs.name } };
+  },
+
+  async find(api, inputs) {
+    const raw = await readSchema(api, inputs.catalog, inputs.name);
+    return raw && { id: `${raw.catalog}.${raw.name}`, raw };
+  },
+
+  read: (api, id) => readSchema(api, ...split(id)),
+
+  observe: (raw: SchemaRaw) => ({ catalog: raw.catalog, name: raw.name }),
+
+  async update(_ctx, id) {
+    return { catalog: split(id)[0], name: split(id)[1] }; // only forceDestroy changed: nothing to call
+  },
+
+  async delete(api, id, state) {
+    const [catalog, name] = split(id);
+    if (!(await readSchema(api, catalog, name))) return;
+    await api.query(`DROP SCHEMA ${ident(catalog)}.${ident(name)}${state.forceDestroy ? " CASCADE" : ""}`);
+  },
+});

@@ -1,0 +1,203 @@
+/**
+ * altertable.Table — a table defined by SQL (DuckDB types), with the same column-evolution
+ * classes and opt-ins as bytehouse.Table. Drift is read from the catalog (duckdb_columns,
+ * duckdb_constraints, duckdb_tables), so a change made by SQL shows on refresh.
+ * An update is one transaction of ALTER / COMMENT statements in one /query call.
+ */
+import { z } from "zod";
+import { InputsOf } from "../framework/spec";
+import { deepEqual } from "../framework/equal";
+import { ColumnSpec, dataLossProblem, diffColumns, normalizeColumn } from "../framework/columns";
+import { AltertableApi, defineAltertableResource, ident, literal } from "./api";
+import { DUCKDB_TYPES } from "./types";
+import { IDENT, IDENT_RULE } from "./schema";
+
+const column = z.object({
+  name: z.string().regex(IDENT, IDENT_RULE).describe("Column name."),
+  type: z.string().min(1, "must name a DuckDB type").describe("DuckDB type (VARCHAR, BIGINT, DOUBLE, DECIMAL(18,2), DATE, TIMESTAMP, JSON, BIGINT[], …)."),
+  nullable: z.boolean().default(true).describe("Whether the column accepts NULL (false = NOT NULL)."),
+  defaultValue: z.string().optional().describe("DEFAULT expression (SQL)."),
+  comment: z.string().default("").describe("Column comment."),
+  previousName: z.string().regex(IDENT, IDENT_RULE).optional().describe("The column's former name: declares a rename (data kept) instead of a drop plus an add."),
+});
+
+export const altertableTableInputs = z
+  .object({
+    catalog: z.string().regex(IDENT, IDENT_RULE).describe("Catalog. Changing it replaces the table (needs allowReplace)."),
+    schema: z.string().regex(IDENT, IDENT_RULE).default("main").describe("Schema. Changing it replaces the table (needs allowReplace)."),
+    name: z.string().regex(IDENT, IDENT_RULE).describe("Table name. Changing it replaces the table (needs allowReplace)."),
+    columns: z.array(column).min(1, "must declare at least one column").describe("Columns, in order. Safe changes apply in place; see allowDataLoss."),
+    primaryKey: z.array(z.string()).default([]).describe("PRIMARY KEY columns. A change replaces the table (needs allowReplace)."),
+    comment: z.string().default("").describe("Table comment; changes in place."),
+    allowDataLoss: z.boolean().default(false).describe("Opt in to column changes that lose data (drop, narrowing or converting a type, NOT NULL). Off: they fail at preview."),
+    allowReplace: z.boolean().default(false).describe("Opt in to changes that drop and recreate the table, losing its rows (catalog, schema, name, primary key). Off: they fail at preview."),
+  })
+  .superRefine((t, ctx) => {
+    const names = t.columns.map((c) => c.name.toLowerCase());
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["columns", i, "name"], message: `column ${t.columns[i].name} is declared twice` });
+    });
+    t.primaryKey.forEach((k, i) => {
+      if (!names.includes(k.toLowerCase())) ctx.addIssue({ code: "custom", path: ["primaryKey", i], message: `must name a declared column (${k} is not one of ${t.columns.map((c) => c.name).join(", ")})` });
+    });
+  });
+
+type Inputs = InputsOf<typeof altertableTableInputs>;
+
+interface TableRaw {
+  catalog: string;
+  schema: string;
+  name: string;
+  comment: string;
+  columns: { name: string; type: string; nullable: boolean; defaultValue?: string; comment: string }[];
+  primaryKey: string[];
+  rowCount: number;
+}
+
+const REPLACE_ON = ["catalog", "schema", "name", "primaryKey"] as const;
+
+const q = (i: { catalog: string; schema: string; name: string }) => `${ident(i.catalog)}.${ident(i.schema)}.${ident(i.name)}`;
+const splitId = (id: string) => {
+  const [catalog, schema, ...rest] = id.split(".");
+  return { catalog, schema, name: rest.join(".") };
+};
+const normalizeColumns = (v: unknown) => (v as ColumnSpec[]).map((c) => normalizeColumn(c, DUCKDB_TYPES));
+
+function columnDef(c: z.output<typeof column>): string {
+  return `${ident(c.name)} ${c.type}${c.nullable ? "" : " NOT NULL"}${c.defaultValue !== undefined ? ` DEFAULT ${c.defaultValue}` : ""}`;
+}
+
+async function readTable(api: AltertableApi, ref: { catalog: string; schema: string; name: string }): Promise<TableRaw | undefined> {
+  const where = `database_name = ${literal(ref.catalog)} AND schema_name = ${literal(ref.schema)} AND table_name = ${literal(ref.name)}`;
+  const tables = await api.rows(`SELECT comment, estimated_size FROM duckdb_tables() WHERE ${where}`);
+  if (tables.length === 0) return undefined;
+  const cols = await api.rows(`SELECT column_name, data_type, is_nullable, column_default, comment FROM duckdb_columns() WHERE ${where} ORDER BY column_index`);
+  const pk = await api.rows(`SELECT constraint_column_names AS cols FROM duckdb_constraints() WHERE ${where} AND constraint_type = 'PRIMARY KEY'`);
+  const count = await api.rows(`SELECT count(*) AS n FROM ${q(ref)}`);
+  return {
+    ...ref,
+    comment: (tables[0].comment as string | null) ?? "",
+    columns: cols.map((c) => ({
+      name: String(c.column_name),
+      type: String(c.data_type),
+      nullable: Boolean(c.is_nullable),
+      ...(c.column_default !== null && c.column_default !== undefined ? { defaultValue: String(c.column_default) } : {}),
+      comment: (c.comment as string | null) ?? "",
+    })),
+    primaryKey: (pk[0]?.cols as string[] | undefined) ?? [],
+    rowCount: Number(count[0]?.n ?? 0),
+  };
+}
+
+/** The statements that take the table from `olds` to `news` (never a replace field). */
+export function alterStatements(olds: Inputs, news: Inputs): string[] {
+  const t = q(olds);
+  const d = diffColumns(olds.columns, news.columns, DUCKDB_TYPES);
+  const out: string[] = [];
+  for (const r of d.renames) out.push(`ALTER TABLE ${t} RENAME COLUMN ${ident(r.oldName)} TO ${ident(r.newName)}`);
+  for (const c of d.add) {
+    out.push(`ALTER TABLE ${t} ADD COLUMN ${ident(c.name)} ${c.type}${c.defaultValue !== null ? ` DEFAULT ${c.defaultValue}` : ""}`);
+    if (!c.nullable) out.push(`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} SET NOT NULL`);
+    if (c.comment) out.push(`COMMENT ON COLUMN ${t}.${ident(c.name)} IS ${literal(c.comment)}`);
+  }
+  for (const { column: c, before } of d.modify) {
+    if (c.type !== before.type) out.push(`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} TYPE ${c.type}`);
+    if (c.nullable !== before.nullable) out.push(`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} ${c.nullable ? "DROP" : "SET"} NOT NULL`);
+    if (c.defaultValue !== before.defaultValue) {
+      out.push(c.defaultValue === null ? `ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} DROP DEFAULT` : `ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} SET DEFAULT ${c.defaultValue}`);
+    }
+    if (c.comment !== before.comment) out.push(`COMMENT ON COLUMN ${t}.${ident(c.name)} IS ${literal(c.comment)}`);
+  }
+  for (const name of d.drop) out.push(`ALTER TABLE ${t} DROP COLUMN ${ident(name)}`);
+  if (olds.comment !== news.comment) out.push(`COMMENT ON TABLE ${t} IS ${literal(news.comment)}`);
+  return out;
+}
+
+/** Runs statements as one transaction in one call: all or nothing. */
+async function transaction(api: AltertableApi, statements: string[]): Promise<void> {
+  if (statements.length === 0) return;
+  await api.query(["BEGIN TRANSACTION", ...statements, "COMMIT"].join(";\n"));
+}
+
+export const altertableTable = defineAltertableResource({
+  vendor: "altertable",
+  kind: "Table",
+  description:
+    "An Altertable table (DuckDB types) created and evolved with SQL. Safe column changes apply in place in one transaction; data-losing ones need allowDataLoss and replacements need allowReplace, refused at preview otherwise. Drift is read from the catalog.",
+  inputs: altertableTableInputs,
+  replaceOn: [...REPLACE_ON],
+  uniqueBy: "name",
+  normalize: {
+    columns: normalizeColumns,
+    primaryKey: (v) => (v as string[]).map((k) => k.toLowerCase()),
+  },
+  outputs: {
+    rowCount: "Rows in the table when last read.",
+    observed: "The table as last read from the catalog.",
+  },
+
+  validateChange(olds, news) {
+    const problems: { property: string; reason: string }[] = [];
+    if (olds.columns) {
+      const loss = dataLossProblem(diffColumns(olds.columns, news.columns, DUCKDB_TYPES), news.allowDataLoss);
+      if (loss) problems.push(loss);
+    }
+    if (!news.allowReplace) {
+      for (const key of REPLACE_ON) {
+        if (olds[key] !== undefined && !deepEqual(olds[key], news[key])) {
+          problems.push({
+            property: key,
+            reason:
+              `changing ${key} from ${JSON.stringify(olds[key])} to ${JSON.stringify(news[key])} drops and recreates the table ${olds.catalog}.${olds.schema}.${olds.name}: ` +
+              `all of its rows would be lost. Nothing was changed. To allow it, set allowReplace: true on the table.`,
+          });
+        }
+      }
+    }
+    return problems;
+  },
+
+  async create(ctx, inputs) {
+    const t = q(inputs);
+    const defs = inputs.columns.map(columnDef);
+    if (inputs.primaryKey.length) defs.push(`PRIMARY KEY (${inputs.primaryKey.map(ident).join(", ")})`);
+    const statements = [`CREATE TABLE ${t} (${defs.join(", ")})`];
+    if (inputs.comment) statements.push(`COMMENT ON TABLE ${t} IS ${literal(inputs.comment)}`);
+    for (const c of inputs.columns) if (c.comment) statements.push(`COMMENT ON COLUMN ${t}.${ident(c.name)} IS ${literal(c.comment)}`);
+    await transaction(ctx.api, statements);
+    const id = `${inputs.catalog}.${inputs.schema}.${inputs.name}`;
+    ctx.created(id);
+    const raw = await readTable(ctx.api, inputs);
+    if (!raw) throw new Error(`table ${id} was created but cannot be read back`);
+    return { id, raw };
+  },
+
+  async find(api, inputs) {
+    const raw = await readTable(api, inputs);
+    return raw && { id: `${inputs.catalog}.${inputs.schema}.${inputs.name}`, raw };
+  },
+
+  read: (api, id) => readTable(api, splitId(id)),
+
+  observe: (raw: TableRaw) => ({
+    catalog: raw.catalog,
+    schema: raw.schema,
+    name: raw.name,
+    comment: raw.comment,
+    columns: raw.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, comment: c.comment, ...(c.defaultValue !== undefined ? { defaultValue: c.defaultValue } : {}) })),
+    primaryKey: raw.primaryKey,
+  }),
+
+  computed: (raw: TableRaw) => ({ rowCount: raw.rowCount }),
+
+  async update(ctx, id, olds, news) {
+    const statements = alterStatements(olds, news);
+    if (statements.length) ctx.progress(`altering ${id}: ${statements.length} statement(s) in one transaction`);
+    await transaction(ctx.api, statements);
+    const raw = await readTable(ctx.api, splitId(id));
+    if (!raw) throw new Error(`table ${id} disappeared during the update`);
+    return raw;
+  },
+
+  delete: (api, id) => api.query(`DROP TABLE IF EXISTS ${q(splitId(id))}`).then(() => undefined),
+});

@@ -1,0 +1,135 @@
+/**
+ * Column evolution, classified the SnowDDL way, for any vendor's type system:
+ *   safe    — applied in place, always: add a column, change a comment or default, widen a
+ *             type, make a column nullable, rename a column declared with its previous name;
+ *   unsafe  — applied in place only with `allowDataLoss: true`: drop a column, narrow or
+ *             otherwise convert a type, make a column NOT NULL;
+ *   replace — the table must be dropped and recreated (keys, name, …): only with
+ *             `allowReplace: true` (each table kind owns that list).
+ * A rename is never a drop plus an add: it is declared with `previousName`.
+ */
+
+export interface ColumnSpec {
+  name: string;
+  type: string;
+  nullable?: boolean;
+  defaultValue?: string | null;
+  comment?: string | null;
+  /** The column's name before a rename: the column keeps its data under the new name. */
+  previousName?: string;
+}
+
+/** What the planner needs to know about a vendor's types. */
+export interface TypeSystem {
+  /** Canonical spelling plus nullability carried in the type (e.g. ClickHouse Nullable(T)). */
+  canonical(raw: string): { type: string; nullable: boolean };
+  /** True when every value of `from` fits `to` exactly. */
+  isWidening(from: string, to: string): boolean;
+}
+
+export type ChangeClass = "safe" | "unsafe";
+
+export interface ColumnChange {
+  column: string;
+  kind: "add" | "drop" | "rename" | "type" | "nullable" | "default" | "comment";
+  class: ChangeClass;
+  /** Human-readable, says what happens to the data. */
+  detail: string;
+}
+
+export interface NormalColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+  defaultValue: string | null;
+  comment: string;
+}
+
+export function normalizeColumn(c: ColumnSpec, types: TypeSystem): NormalColumn {
+  const t = types.canonical(c.type);
+  return {
+    name: c.name,
+    type: t.type,
+    nullable: Boolean(c.nullable) || t.nullable,
+    defaultValue: c.defaultValue ?? null,
+    comment: c.comment ?? "",
+  };
+}
+
+/** The changes from `olds` (as last known) to `news` (the program), column by column. */
+export interface ColumnDiff {
+  changes: ColumnChange[];
+  add: NormalColumn[];
+  drop: string[];
+  /** Columns whose type, nullability, default or comment change (new definition). */
+  modify: { column: NormalColumn; before: NormalColumn }[];
+  renames: { oldName: string; newName: string }[];
+}
+
+export function diffColumns(olds: ColumnSpec[], news: ColumnSpec[], types: TypeSystem): ColumnDiff {
+  const before = new Map(olds.map((c) => [c.name, normalizeColumn(c, types)]));
+  const out: ColumnDiff = { changes: [], add: [], drop: [], modify: [], renames: [] };
+  const kept = new Set<string>();
+  for (const raw of news) {
+    const col = normalizeColumn(raw, types);
+    let old = before.get(col.name);
+    if (old) kept.add(col.name);
+    else if (raw.previousName && before.has(raw.previousName)) {
+      old = before.get(raw.previousName)!;
+      kept.add(raw.previousName);
+      out.renames.push({ oldName: raw.previousName, newName: col.name });
+      out.changes.push({ column: col.name, kind: "rename", class: "safe", detail: `rename column ${raw.previousName} to ${col.name} (data kept)` });
+    }
+    if (!old) {
+      out.add.push(col);
+      out.changes.push({ column: col.name, kind: "add", class: "safe", detail: `add column ${col.name} ${col.type}` });
+      continue;
+    }
+    let modified = false;
+    if (old.type !== col.type) {
+      const safe = types.isWidening(old.type, col.type);
+      out.changes.push({
+        column: col.name,
+        kind: "type",
+        class: safe ? "safe" : "unsafe",
+        detail: safe
+          ? `widen column ${col.name} from ${old.type} to ${col.type}`
+          : `convert column ${col.name} from ${old.type} to ${col.type}: values that do not fit ${col.type} are lost or make the change fail`,
+      });
+      modified = true;
+    }
+    if (old.nullable !== col.nullable) {
+      out.changes.push({
+        column: col.name,
+        kind: "nullable",
+        class: col.nullable ? "safe" : "unsafe",
+        detail: col.nullable ? `make column ${col.name} nullable` : `make column ${col.name} NOT NULL: its NULL values would be replaced or rejected`,
+      });
+      modified = true;
+    }
+    if (old.defaultValue !== col.defaultValue) {
+      out.changes.push({ column: col.name, kind: "default", class: "safe", detail: `change the default of ${col.name}` });
+      modified = true;
+    }
+    if (old.comment !== col.comment) {
+      out.changes.push({ column: col.name, kind: "comment", class: "safe", detail: `change the comment of ${col.name}` });
+      modified = true;
+    }
+    if (modified) out.modify.push({ column: col, before: old });
+  }
+  out.drop = [...before.keys()].filter((name) => !kept.has(name));
+  for (const name of out.drop) out.changes.push({ column: name, kind: "drop", class: "unsafe", detail: `drop column ${name} and all its data` });
+  return out;
+}
+
+/** The message of the preview failure for unsafe changes, or undefined when there are none. */
+export function dataLossProblem(diff: ColumnDiff, allowDataLoss: boolean): { property: string; reason: string } | undefined {
+  const unsafe = diff.changes.filter((c) => c.class === "unsafe");
+  if (unsafe.length === 0 || allowDataLoss) return undefined;
+  return {
+    property: "columns",
+    reason:
+      `this change would lose data: ${unsafe.map((c) => c.detail).join("; ")}. Nothing was changed. ` +
+      `To allow it, set allowDataLoss: true on the table (back up first); to rename a column, keep its data by declaring it with previousName.`,
+  };
+}
