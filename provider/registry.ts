@@ -13,6 +13,7 @@ import { schema as altertableSchema } from "./altertable/schema";
 import { altertableTable } from "./altertable/table";
 import { view as altertableView } from "./altertable/view";
 import { appendedRecords } from "./altertable/appendedRecords";
+import { loadedData } from "./altertable/loadedData";
 import { ConfigSource, resolveSettings } from "./settings";
 
 export const SPECS: readonly ResourceSpec<any, any, any>[] = [
@@ -30,6 +31,7 @@ export const SPECS: readonly ResourceSpec<any, any, any>[] = [
   altertableTable,
   altertableView,
   appendedRecords,
+  loadedData,
 ];
 
 export const API_FACTORIES: Record<Vendor, (config: ConfigSource | undefined) => unknown> = {

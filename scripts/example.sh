@@ -12,7 +12,7 @@ if [ -n "${PULUMI_WAREHOUSE_PULUMI_BIN:-}" ]; then PULUMI_BIN="$PULUMI_WAREHOUSE
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-warehouse-example.XXXXXX")"
 EMU_PID=""
 cleanup() {
-  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null || true
+  for pid in $EMU_PID; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   rm -f "examples/$name/Pulumi.example.yaml"
   if [ "${EXAMPLE_KEEP:-}" = 1 ]; then echo "state kept in $WORK"; else rm -rf "$WORK"; fi
 }
@@ -20,11 +20,17 @@ trap cleanup EXIT
 
 KEY="example-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 start_emulator bytehouse "$WORK/bytehouse" "$KEY"
+BYTEHOUSE_URL="$EMU_URL"; BYTEHOUSE_PID="$EMU_PID"
+start_emulator altertable "$WORK/altertable" "" "example:$KEY"
+ALTERTABLE_URL="$EMU_URL"; EMU_PID="$BYTEHOUSE_PID $EMU_PID"
 offline_pulumi "$WORK"
 cd "examples/$name"
 pulumi stack init example --non-interactive
-pulumi config set warehouse:bytehouseEndpoint "$EMU_URL"
+pulumi config set warehouse:bytehouseEndpoint "$BYTEHOUSE_URL"
 pulumi config set --secret warehouse:bytehouseApiKey "$KEY"
+pulumi config set warehouse:altertableEndpoint "$ALTERTABLE_URL"
+pulumi config set warehouse:altertableUsername example
+pulumi config set --secret warehouse:altertablePassword "$KEY"
 pulumi up --yes --non-interactive
 pulumi preview --expect-no-changes --non-interactive
 [ "${EXAMPLE_KEEP:-}" = 1 ] || pulumi destroy --yes --non-interactive

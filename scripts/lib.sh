@@ -37,12 +37,12 @@ setup_all() {
   ensure_pulumi
 }
 
-# start_emulator VENDOR DIR [API_KEY]: starts an emulator on a free loopback port in the
-# background; sets EMU_PID and EMU_URL. The caller stops it (kill "$EMU_PID").
+# start_emulator VENDOR DIR [API_KEY] [USER:PASS]: starts an emulator on a free loopback port
+# in the background; sets EMU_PID and EMU_URL. The caller stops it (kill "$EMU_PID").
 start_emulator() {
-  local vendor="$1" dir="$2" key="${3:-}"
+  local vendor="$1" dir="$2" key="${3:-}" credential="${4:-}"
   mkdir -p "$dir"
-  node dist/emulator/cli.js "$vendor" --port 0 --state-dir "$dir" ${key:+--api-key "$key"} > "$dir/emulator.out" 2>&1 &
+  node dist/emulator/cli.js "$vendor" --port 0 --state-dir "$dir" ${key:+--api-key "$key"} ${credential:+--credential "$credential"} > "$dir/emulator.out" 2>&1 &
   EMU_PID=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$dir/emulator.out" 2>/dev/null && break; sleep 0.1; done
   EMU_URL="$(grep -o 'http://[0-9.:]*' "$dir/emulator.out" | head -n 1)"

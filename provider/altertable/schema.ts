@@ -1,6 +1,7 @@
 /** altertable.Schema — a schema in a catalog (SQL through /query). Any change replaces it. */
 import { z } from "zod";
 import { AltertableApi, defineAltertableResource, ident, literal } from "./api";
+import { WarehouseApiError } from "../http/errors";
 
 export const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 export const IDENT_RULE = "must be 1-128 letters, digits or '_' and not start with a digit";
@@ -60,6 +61,19 @@ export const schema = defineAltertableResource({
   async delete(api, id, state) {
     const [catalog, name] = split(id);
     if (!(await readSchema(api, catalog, name))) return;
+    if (!state.forceDestroy) {
+      const objects = await api.rows(
+        `SELECT table_name FROM information_schema.tables WHERE table_catalog = ${literal(catalog)} AND table_schema = ${literal(name)} ORDER BY table_name`,
+      );
+      if (objects.length > 0) {
+        throw new WarehouseApiError(
+          "validation",
+          `Altertable DROP SCHEMA ${id}`,
+          `altertable.Schema ${id} still holds ${objects.map((o) => o.table_name).join(", ")}; nothing was dropped. ` +
+            `Set forceDestroy: true on the schema (and run pulumi up) to drop it with everything in it.`,
+        );
+      }
+    }
     await api.query(`DROP SCHEMA ${ident(catalog)}.${ident(name)}${state.forceDestroy ? " CASCADE" : ""}`);
   },
 });

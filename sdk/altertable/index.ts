@@ -4,6 +4,7 @@ import { schema, schemaInputs } from "../../provider/altertable/schema";
 import { altertableTable, altertableTableInputs } from "../../provider/altertable/table";
 import { view, viewInputs } from "../../provider/altertable/view";
 import { appendedRecords, appendedRecordsInputs } from "../../provider/altertable/appendedRecords";
+import { loadedData, loadedDataInputs } from "../../provider/altertable/loadedData";
 
 /** A schema in a catalog. */
 export const Schema = resourceClass(schema);
@@ -24,3 +25,8 @@ export type ViewArgs = ArgsOf<typeof viewInputs>;
 export const AppendedRecords = resourceClass(appendedRecords);
 export type AppendedRecords = InstanceType<typeof AppendedRecords>;
 export type AppendedRecordsArgs = ArgsOf<typeof appendedRecordsInputs>;
+
+/** A file (CSV, JSON, JSON lines, Parquet) loaded into a table through /upsert; re-sent only when it changes. */
+export const LoadedData = resourceClass(loadedData);
+export type LoadedData = InstanceType<typeof LoadedData>;
+export type LoadedDataArgs = ArgsOf<typeof loadedDataInputs>;
