@@ -297,9 +297,11 @@ async function load(ctx: OpContext<AltertableApi>, inputs: LoadedDataInputs, mod
   // The hash of the bytes actually sent: if the file changed since the preview, state says so.
   const contentHash = meter!.hash.digest("hex");
   if (inputs.contentHash !== undefined && inputs.contentHash !== contentHash) ctx.progress(`${inputs.file} changed since the preview; recorded the hash of what was loaded`);
+  const sent = Date.now();
   const stats = await tableStats(ctx.api, ref);
-  const secs = (Date.now() - started) / 1000;
-  ctx.progress(`loaded ${formatBytes(size)} in ${secs.toFixed(1)}s; ${idOf(inputs)} has ${stats.rowCount} rows`);
+  const secs = (sent - started) / 1000;
+  const rate = secs > 0 ? ` (${(size / (1 << 20) / secs).toFixed(0)} MiB/s)` : "";
+  ctx.progress(`loaded ${formatBytes(size)} in ${secs.toFixed(1)}s${rate}; ${idOf(inputs)} has ${stats.rowCount} rows (counted in ${((Date.now() - sent) / 1000).toFixed(1)}s)`);
   return { contentHash, loadedContentHash: contentHash, ...stats, bytes: size, loadedAt: new Date().toISOString() };
 }
 
