@@ -15,7 +15,7 @@
  *   of an input and the next up loads the file again. A dropped table reads as gone.
  * - delete: per `onDestroy` (keep: nothing; truncate: DELETE FROM; drop: DROP TABLE IF EXISTS).
  */
-import { createHash } from "node:crypto";
+import { Hash, createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Transform, TransformCallback } from "node:stream";
@@ -77,6 +77,8 @@ export interface LoadedDataRaw {
   checksum: string;
   bytes: number;
   loadedAt: string;
+  /** Set by a load (not a read): the state's contentHash becomes the hash of what was sent. */
+  loadedNow?: boolean;
 }
 
 /** State as read gets it: the inputs plus the outputs recorded at the last load. */
@@ -252,25 +254,30 @@ async function tableStats(api: AltertableApi, ref: TableRef): Promise<{ rowCount
  */
 const managed = new WeakSet<object>();
 
-/** Counts bytes going through, reporting every ~10% or every few seconds. */
+/** Counts bytes going through, reporting every ~10% or every few seconds; hashes them unless told not to. */
 class ProgressMeter extends Transform {
-  private sent = 0;
+  private count = 0;
   private nextPct = 10;
   private lastAt = Date.now();
-  /** sha256 of exactly what was sent. */
-  readonly hash = createHash("sha256");
+  /** sha256 of exactly what was sent (when hashing). */
+  readonly hash?: Hash;
 
-  constructor(private readonly total: number, private readonly report: (message: string) => void) {
+  constructor(private readonly total: number, private readonly report: (message: string) => void, hashing: boolean) {
     super({ highWaterMark: CHUNK_BYTES });
+    if (hashing) this.hash = createHash("sha256");
+  }
+
+  get sent(): number {
+    return this.count;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.sent += chunk.length;
-    this.hash.update(chunk);
-    const pct = this.total > 0 ? (this.sent / this.total) * 100 : 100;
+    this.count += chunk.length;
+    this.hash?.update(chunk);
+    const pct = this.total > 0 ? (this.count / this.total) * 100 : 100;
     const now = Date.now();
     if (pct >= this.nextPct || now - this.lastAt >= PROGRESS_EVERY_MS) {
-      this.report(`uploaded ${formatBytes(this.sent)} of ${formatBytes(this.total)} (${Math.floor(pct)}%)`);
+      this.report(`uploaded ${formatBytes(this.count)} of ${formatBytes(this.total)} (${Math.floor(pct)}%)`);
       while (this.nextPct <= pct) this.nextPct += 10;
       this.lastAt = now;
     }
@@ -278,31 +285,57 @@ class ProgressMeter extends Transform {
   }
 }
 
+/** A file's identity on disk: a change of content changes at least one of these. */
+type FileStamp = { size: bigint; mtimeNs: bigint; ino: bigint };
+const stampOf = (file: string): FileStamp => {
+  const st = fs.statSync(file, { bigint: true });
+  return { size: st.size, mtimeNs: st.mtimeNs, ino: st.ino };
+};
+const sameStamp = (a: FileStamp | undefined, b: FileStamp) => !!a && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
+
+/**
+ * Hashes computed by prepare in this process (check and create/update of one `up` run in the
+ * same provider process), with the file's stamp then: a load of an untouched file need not hash
+ * it a second time while sending it.
+ */
+const hashedAtPreview = new Map<string, { stamp: FileStamp; hash: string }>();
+
+/** A contentHash recorded when the file changed while it was being sent: the next up loads it again. */
+export const CHANGED_WHILE_LOADING = "file-changed-while-loading";
+
 /** Streams the file to /upsert and records what the table holds afterwards. */
 async function load(ctx: OpContext<AltertableApi>, inputs: LoadedDataInputs, mode: UploadMode, onSent?: () => void): Promise<LoadedDataRaw> {
   const file = resolveFile(inputs.file);
   const format = inputs.format ?? formatFromExtension(file) ?? sniffFormat(readHead(file, 4096));
-  const size = fs.statSync(file).size;
+  const before = stampOf(file);
+  const size = Number(before.size);
   const ref = refOf(inputs);
+  // Hash while sending unless prepare hashed this very file (same size, mtime, inode) already.
+  const known = hashedAtPreview.get(file);
+  const trusted = inputs.contentHash !== undefined && known?.hash === inputs.contentHash && sameStamp(known.stamp, before) ? inputs.contentHash : undefined;
   ctx.progress(`loading ${inputs.file} (${formatBytes(size)}, ${format}) into ${idOf(inputs)}, mode ${mode}`);
   const started = Date.now();
   let meter: ProgressMeter | undefined;
   await ctx.api.upload(ref, mode, mode === "upsert" ? inputs.primaryKey : undefined, CONTENT_TYPES[format], () => {
-    meter = new ProgressMeter(size, ctx.progress);
+    meter = new ProgressMeter(size, ctx.progress, trusted === undefined);
     const source = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
     source.on("error", (e) => meter!.destroy(e));
     return source.pipe(meter);
   });
   onSent?.();
-  // The hash of the bytes actually sent: if the file changed since the preview, state says so.
-  const contentHash = meter!.hash.digest("hex");
-  if (inputs.contentHash !== undefined && inputs.contentHash !== contentHash) ctx.progress(`${inputs.file} changed since the preview; recorded the hash of what was loaded`);
+  let contentHash = trusted ?? meter!.hash!.digest("hex");
+  if (!sameStamp(before, stampOf(file)) || meter!.sent !== size) {
+    ctx.progress(`${inputs.file} changed while it was being loaded; the next up loads it again`);
+    contentHash = CHANGED_WHILE_LOADING;
+  } else if (inputs.contentHash !== undefined && inputs.contentHash !== contentHash) {
+    ctx.progress(`${inputs.file} changed since the preview; recorded the hash of what was loaded`);
+  }
   const sent = Date.now();
   const stats = await tableStats(ctx.api, ref);
   const secs = (sent - started) / 1000;
   const rate = secs > 0 ? ` (${(size / (1 << 20) / secs).toFixed(0)} MiB/s)` : "";
   ctx.progress(`loaded ${formatBytes(size)} in ${secs.toFixed(1)}s${rate}; ${idOf(inputs)} has ${stats.rowCount} rows (counted in ${((Date.now() - sent) / 1000).toFixed(1)}s)`);
-  return { contentHash, loadedContentHash: contentHash, ...stats, bytes: size, loadedAt: new Date().toISOString() };
+  return { contentHash, loadedContentHash: contentHash, ...stats, bytes: size, loadedAt: new Date().toISOString(), loadedNow: true };
 }
 
 export const loadedData = defineAltertableResource({
@@ -367,7 +400,7 @@ export const loadedData = defineAltertableResource({
 
     // Read-only look at the target table.
     const ref = refOf(inputs);
-    const live = await liveColumns(vendor(), ref);
+    const live = inputs.mode === "overwrite" ? undefined : await liveColumns(vendor(), ref); // overwrite takes any table, or none
     if (live !== undefined) {
       if (inputs.mode === "create" && !managed.has(inputs)) {
         return [{ property: "mode", reason: `table ${idOf(inputs)} already exists; mode "create" needs a new table (use "overwrite", "append" or "upsert" to load into it)` }];
@@ -380,7 +413,10 @@ export const loadedData = defineAltertableResource({
       }
     }
 
-    return { format, contentHash: await hashFile(file) };
+    const stamp = stampOf(file);
+    const contentHash = await hashFile(file);
+    if (sameStamp(stamp, stampOf(file))) hashedAtPreview.set(file, { stamp, hash: contentHash });
+    return { format, contentHash };
   },
 
   async create(ctx, inputs) {
@@ -409,6 +445,8 @@ export const loadedData = defineAltertableResource({
   observe: (raw: LoadedDataRaw) => ({ contentHash: raw.contentHash }),
 
   computed: (raw: LoadedDataRaw) => ({
+    // After a load, state holds the hash of the bytes actually sent (the file may have changed since the preview).
+    contentHash: raw.loadedNow ? raw.contentHash : undefined,
     rowCount: raw.rowCount,
     checksum: raw.checksum,
     loadedContentHash: raw.loadedContentHash,

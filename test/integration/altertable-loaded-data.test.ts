@@ -172,6 +172,20 @@ describe("altertable.LoadedData against the emulator", function () {
       ]);
     });
 
+    it("a file changed between preview and apply: state records the hash of what was loaded", async () => {
+      const file = path.join(tmp, "users.csv");
+      fs.copyFileSync(fixture("users.csv"), file);
+      const ins = await checked({ catalog: "lakehouse", table: "users", file, primaryKey: ["id"] });
+      expect(ins.contentHash).to.equal(sha256(fixture("users.csv")));
+      fs.copyFileSync(fixture("users-v2.csv"), file);
+      const r = await h.create(ins);
+      expect(r.outs.contentHash).to.equal(sha256(fixture("users-v2.csv")));
+      expect(r.outs.rowCount).to.equal(2);
+      expect(progress.some((m) => m.includes("changed since the preview"))).to.equal(true);
+      // so the next preview (of the file as it is now) shows no change
+      expect((await h.diff(r.id, r.outs, await checked({ catalog: "lakehouse", table: "users", file, primaryKey: ["id"] }, r.outs))).changes).to.equal(false);
+    });
+
     it("a new table replaces; onDestroy alone changes nothing at the vendor", async () => {
       const program = { catalog: "lakehouse", table: "users", file: fixture("users.csv"), primaryKey: ["id"] };
       const { id, outs } = await make(program);
