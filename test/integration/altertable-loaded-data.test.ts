@@ -69,6 +69,7 @@ describe("altertable.LoadedData against the emulator", function () {
   afterEach(async () => {
     await api.http.close();
     await emu.stop();
+    fs.rmSync(emu.stateDir, { recursive: true, force: true });
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
