@@ -254,12 +254,6 @@ async function tableStats(api: AltertableApi, ref: TableRef): Promise<{ rowCount
   return { rowCount: Number(rows[0]?.n ?? 0), checksum: String(rows[0]?.checksum ?? "0") };
 }
 
-/**
- * Inputs that validateChange saw: check runs validateChange (only for a resource that already
- * exists) just before prepare, with the same inputs object. Lets prepare tell an update's
- * preview from a first create's (mode create must not fail on the table it created itself).
- */
-const managed = new WeakSet<object>();
 
 /** Counts bytes going through, reporting every ~10% or every few seconds; hashes them unless told not to. */
 class ProgressMeter extends Transform {
@@ -369,12 +363,7 @@ export const loadedData = defineAltertableResource({
     observed: "The load as last read back: contentHash, or a rows-changed-out-of-band marker.",
   },
 
-  validateChange(_olds, news) {
-    managed.add(news);
-    return [];
-  },
-
-  async prepare(inputs, vendor) {
+  async prepare(inputs, vendor, olds) {
     const file = resolveFile(inputs.file);
     try {
       const st = fs.statSync(file);
@@ -409,7 +398,8 @@ export const loadedData = defineAltertableResource({
     const ref = refOf(inputs);
     const live = inputs.mode === "overwrite" ? undefined : await liveColumns(vendor(), ref); // overwrite takes any table, or none
     if (live !== undefined) {
-      if (inputs.mode === "create" && !managed.has(inputs)) {
+      // Mode create must not fail, on an update's preview, on the table this resource made.
+      if (inputs.mode === "create" && !olds) {
         return [{ property: "mode", reason: `table ${idOf(inputs)} already exists; mode "create" needs a new table (use "overwrite", "append" or "upsert" to load into it)` }];
       }
       if ((inputs.mode === "append" || inputs.mode === "upsert") && columns && live.length > 0) {

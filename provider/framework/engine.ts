@@ -146,7 +146,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
       }
       if (failures.length === 0 && spec.prepare && !containsUnknown(inputs)) {
         try {
-          const prepared = await spec.prepare(inputs as I, getApi);
+          const prepared = await spec.prepare(inputs as I, getApi, Object.keys(previous).length > 0 ? (previous as I) : undefined);
           if (Array.isArray(prepared)) {
             for (const f of prepared) failures.push({ property: f.property, reason: `${label} ${f.property}: ${f.reason}` });
           } else Object.assign(inputs, prepared);

@@ -62,8 +62,9 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
    * Local work done by check after validation, before any API call: values derived from the
    * inputs that belong in them (e.g. the content hash of a file to load). May throw to fail
    * the preview with a message. Optionally validates against the vendor (read-only calls).
+   * `olds` are the resource's previous inputs when it already exists (an update's preview).
    */
-  prepare?(inputs: InputsOf<S>, vendor: () => Api): Promise<Partial<InputsOf<S>> | { property: string; reason: string }[]>;
+  prepare?(inputs: InputsOf<S>, vendor: () => Api, olds?: InputsOf<S>): Promise<Partial<InputsOf<S>> | { property: string; reason: string }[]>;
   /** Output-only properties with their docs. */
   outputs: Record<Out, string>;
   /** Outputs that are always Pulumi secrets. */
