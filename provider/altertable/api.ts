@@ -46,6 +46,24 @@ export function qualified(ref: TableRef): string {
   return [ref.catalog, ref.schema, ref.table].map(ident).join(".");
 }
 
+/** A named object of a schema (table or view): its quoted name and its Pulumi id. */
+export interface ObjectRef {
+  catalog: string;
+  schema: string;
+  name: string;
+}
+
+/** "catalog"."schema"."name" */
+export function quotedName(o: ObjectRef): string {
+  return [o.catalog, o.schema, o.name].map(ident).join(".");
+}
+
+/** The id `catalog.schema.name` back into its parts. */
+export function splitObjectId(id: string): ObjectRef {
+  const [catalog, schema, ...rest] = id.split(".");
+  return { catalog, schema, name: rest.join(".") };
+}
+
 export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { InputsOf } from "../framework/spec";
 import { deepEqual } from "../framework/equal";
 import { ColumnSpec, dataLossProblem, diffColumns, normalizeColumn } from "../framework/columns";
-import { AltertableApi, defineAltertableResource, ident, literal } from "./api";
+import { AltertableApi, defineAltertableResource, ident, literal, quotedName, splitObjectId } from "./api";
 import { DUCKDB_TYPES } from "./types";
 import { IDENT, IDENT_RULE } from "./schema";
 
@@ -56,10 +56,8 @@ interface TableRaw {
 
 const REPLACE_ON = ["catalog", "schema", "name", "primaryKey"] as const;
 
-const q = (i: { catalog: string; schema: string; name: string }) => `${ident(i.catalog)}.${ident(i.schema)}.${ident(i.name)}`;
-const splitId = (id: string) => {
-  const [catalog, schema, ...rest] = id.split(".");
-  return { catalog, schema, name: rest.join(".") };
+const q = quotedName;
+const splitId = splitObjectId;
 };
 const normalizeColumns = (v: unknown) => (v as ColumnSpec[]).map((c) => normalizeColumn(c, DUCKDB_TYPES));
 

@@ -6,7 +6,7 @@
  * The SQL and comment change in place (CREATE OR REPLACE VIEW); the name replaces.
  */
 import { z } from "zod";
-import { AltertableApi, defineAltertableResource, ident, literal } from "./api";
+import { AltertableApi, defineAltertableResource, ident, literal, quotedName, splitObjectId } from "./api";
 import { IDENT, IDENT_RULE } from "./schema";
 
 export const viewInputs = z.object({
@@ -25,10 +25,8 @@ interface ViewRaw {
   comment: string;
 }
 
-const q = (v: { catalog: string; schema: string; name: string }) => `${ident(v.catalog)}.${ident(v.schema)}.${ident(v.name)}`;
-const splitId = (id: string) => {
-  const [catalog, schema, ...rest] = id.split(".");
-  return { catalog, schema, name: rest.join(".") };
+const q = quotedName;
+const splitId = splitObjectId;
 };
 const MISSING_OBJECT = /Catalog Error: .*(does not exist|not found)/i;
 
