@@ -58,7 +58,7 @@ const REPLACE_ON = ["catalog", "schema", "name", "primaryKey"] as const;
 
 const q = quotedName;
 const splitId = splitObjectId;
-};
+
 const normalizeColumns = (v: unknown) => (v as ColumnSpec[]).map((c) => normalizeColumn(c, DUCKDB_TYPES));
 
 function columnDef(c: z.output<typeof column>): string {

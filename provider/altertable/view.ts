@@ -27,7 +27,7 @@ interface ViewRaw {
 
 const q = quotedName;
 const splitId = splitObjectId;
-};
+
 const MISSING_OBJECT = /Catalog Error: .*(does not exist|not found)/i;
 
 /** The body of a stored "CREATE VIEW x AS <body>;" statement. */
