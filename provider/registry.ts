@@ -7,6 +7,7 @@ import { apiKey } from "./bytehouse/apiKey";
 import { roleAssignment, rolePermission } from "./bytehouse/grants";
 import { connection } from "./bytehouse/connection";
 import { importJob } from "./bytehouse/importJob";
+import { metadataSubscription } from "./bytehouse/metadataSubscription";
 import { ByteHouseApi, createByteHouseHttp } from "./bytehouse/api";
 import { AltertableApi, createAltertableHttp } from "./altertable/api";
 import { schema as altertableSchema } from "./altertable/schema";
@@ -26,6 +27,7 @@ export const SPECS: readonly ResourceSpec<any, any, any>[] = [
   rolePermission,
   connection,
   importJob,
+  metadataSubscription,
   // Altertable
   altertableSchema,
   altertableTable,

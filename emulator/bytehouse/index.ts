@@ -28,6 +28,7 @@ import { tableRoutes } from "./tables";
 import { sqlRoutes } from "./sql";
 import { iamRoutes } from "./iam";
 import { dataLoadingRoutes, recoverExecutions } from "./dataloading";
+import { extraRoutes } from "./extras";
 
 export { BhDatabase, BhVirtualWarehouse, BhVwConfig, BhTable, ByteHouseState, initialByteHouseState } from "./state";
 
@@ -58,7 +59,7 @@ const vwOk = (vw: BhVirtualWarehouse) => ({ status: 200, body: { ...vw, message:
 
 /** Every route of the emulator, bound to one runtime (SQL engine, background work). */
 export function createByteHouseRoutes(ctx: BhContext): Route<ByteHouseState>[] {
-  return [...catalogRoutes(ctx), ...tableRoutes(ctx), ...sqlRoutes(ctx), ...iamRoutes(ctx), ...dataLoadingRoutes(ctx)];
+  return [...catalogRoutes(ctx), ...tableRoutes(ctx), ...sqlRoutes(ctx), ...iamRoutes(ctx), ...dataLoadingRoutes(ctx), ...extraRoutes(ctx)];
 }
 
 const catalogRoutes = (ctx: BhContext): Route<ByteHouseState>[] => [

@@ -1,5 +1,5 @@
 /** The persisted state of the ByteHouse emulator (JSON file; table rows live in DuckDB, see engine.ts). */
-import type { WireClusterKey, WireExecution, WireExecutionLog, WireImportJob, WirePartitionKey, WirePermission, WireRole, WireTtl, WireUniqueKey } from "../../provider/bytehouse/wire";
+import type { WireClusterKey, WireExecution, WireExecutionLog, WireImportJob, WireMaterializedView, WirePartitionKey, WirePermission, WireRole, WireTtl, WireUniqueKey } from "../../provider/bytehouse/wire";
 
 export interface BhDatabase {
   uuid: string;
@@ -86,6 +86,11 @@ export interface ByteHouseState {
   executions: Record<string, WireExecution>;
   executionLogs: Record<string, WireExecutionLog[]>;
   nextId: { connection: number; job: number };
+  /** Materialized views and dictionaries per database (made by SQL at the vendor; seeded here). */
+  materializedViews: Record<string, Record<string, WireMaterializedView>>;
+  dictionaries: Record<string, Record<string, { name: string; database: string; createdAt: string }>>;
+  /** The metadata subscription, when made. */
+  metadataSubscription: { userId: string; subscribedAt: string } | null;
 }
 
 /** The sizes of docs.byteplus.com "virtual warehouses"; 123456 is the id the vendor doc's samples use. */
@@ -123,5 +128,8 @@ export function initialByteHouseState(): ByteHouseState {
     executions: {},
     executionLogs: {},
     nextId: { connection: 1, job: 1 },
+    materializedViews: {},
+    dictionaries: {},
+    metadataSubscription: null,
   };
 }

@@ -11,8 +11,13 @@ import { ResourceSpec } from "../framework/spec";
 import { isNotFound } from "../http/errors";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_PATHS as P } from "./paths";
 import {
+  MetadataSubscriptionHeaders,
   WireApiKey,
   WireApiKeyCreate,
+  WireClusterStatus,
+  WireMaterializedView,
+  WireStorageUsage,
+  WireVwUsage,
   WireAssignment,
   WireConnection,
   WireExecution,
@@ -95,7 +100,7 @@ export function createByteHouseHttp(settings: ByteHouseSettings, extra: Partial<
       authorization: `Bearer ${settings.apiKey}`,
       ...(settings.activeRole ? { "x-user-activerole": settings.activeRole } : {}),
     }),
-    secrets: [settings.apiKey],
+    secrets: [settings.apiKey, ...(extra.secrets ?? [])],
     parseError: parseByteHouseError,
     ...extra,
   });
@@ -346,6 +351,60 @@ export class ByteHouseApi {
 
   async getExecutionLogs(id: string, limit = 100): Promise<WireExecutionLog[]> {
     return (await this.http.request<{ data: WireExecutionLog[] }>({ method: "GET", path: P.executionLogs(id), query: { limit } })).data.data ?? [];
+  }
+
+  // ---- materialized views, dictionaries, status, SQL helpers, usage ----
+  listMaterializedViews(db: string): Promise<WireMaterializedView[]> {
+    return this.listAll<WireMaterializedView>(P.materializedViews(db));
+  }
+
+  getMaterializedView(db: string, name: string): Promise<WireMaterializedView | undefined> {
+    return orUndefined(async () => (await this.http.request<{ data: WireMaterializedView }>({ method: "GET", path: P.materializedView(db, name) })).data.data);
+  }
+
+  async deleteDictionary(db: string, name: string): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.dictionary(db, name) });
+  }
+
+  async getClusterStatus(db: string, table: string): Promise<WireClusterStatus> {
+    return (await this.http.request<{ data: WireClusterStatus }>({ method: "GET", path: P.clusterStatus(db, table) })).data.data;
+  }
+
+  async getSyncStatus(db: string): Promise<Record<string, unknown>> {
+    return (await this.http.request<{ data: Record<string, unknown> }>({ method: "GET", path: P.syncStatus(db) })).data.data;
+  }
+
+  async queryObjects(query: string): Promise<string[]> {
+    return (await this.http.request<{ data: { tables: string[] } }>({ method: "POST", path: P.sqlObjects(), body: { query }, idempotent: true })).data.data.tables;
+  }
+
+  async listDialects(): Promise<string[]> {
+    return (await this.http.request<{ data: string[] }>({ method: "GET", path: P.sqlDialects() })).data.data;
+  }
+
+  async getAccountStatus(): Promise<Record<string, unknown>> {
+    return (await this.http.request<{ data: Record<string, unknown> }>({ method: "GET", path: P.accountStatus() })).data.data;
+  }
+
+  async getStorageUsage(startTime: string, endTime: string, dbName?: string): Promise<WireStorageUsage> {
+    return (await this.http.request<{ data: WireStorageUsage }>({ method: "GET", path: P.usageStorage(), query: { startTime, endTime, dbName } })).data.data;
+  }
+
+  async getVirtualWarehouseUsage(startTime: string, endTime: string, vwName?: string): Promise<WireVwUsage> {
+    return (await this.http.request<{ data: WireVwUsage }>({ method: "GET", path: P.usageVirtualWarehouses(), query: { startTime, endTime, vwName } })).data.data;
+  }
+
+  private subscriptionHeaders(h: MetadataSubscriptionHeaders): Record<string, string> {
+    return { "x-account-id": h.accountId, "x-user-id": h.userId, "x-bytehouse-token": h.token };
+  }
+
+  async subscribeMetadata(h: MetadataSubscriptionHeaders): Promise<void> {
+    // Subscribing twice leaves one subscription: safe to repeat.
+    await this.http.request({ method: "POST", path: P.metadataSubscription(), headers: this.subscriptionHeaders(h), idempotent: true });
+  }
+
+  async unsubscribeMetadata(h: MetadataSubscriptionHeaders): Promise<void> {
+    await this.http.request({ method: "DELETE", path: P.metadataSubscription(), headers: this.subscriptionHeaders(h) });
   }
 
   /** VW configurations (sizes); listed once per provider process. */

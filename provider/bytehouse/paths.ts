@@ -46,6 +46,21 @@ export const BYTEHOUSE_PATHS = {
   executions: () => "/v1/dataloading/executions",
   execution: (id: string) => `/v1/dataloading/executions/${seg(id)}`,
   executionLogs: (id: string) => `/v1/dataloading/executions/${seg(id)}/logs`,
+  // materialized views, dictionaries, table and database status (family 1, status: family 2)
+  materializedViews: (db: string) => `/v1/databases/${seg(db)}/materialized-views`,
+  materializedView: (db: string, mv: string) => `/v1/databases/${seg(db)}/materialized-views/${seg(mv)}`,
+  dictionary: (db: string, dict: string) => `/v1/databases/${seg(db)}/dictionaries/${seg(dict)}`,
+  clusterStatus: (db: string, table: string) => `/v1/databases/${seg(db)}/tables/${seg(table)}/cluster-status`,
+  syncStatus: (db: string) => `/v1/databases/${seg(db)}/sync-status`,
+  // metadata subscription (X-Account-ID, X-User-ID, X-Bytehouse-Token headers)
+  metadataSubscription: () => "/v1/metadata/subscription",
+  // SQL helpers
+  sqlObjects: () => "/v1/sql/objects",
+  sqlDialects: () => "/v1/sql/dialects",
+  // account, usage (family 2)
+  accountStatus: () => "/v1/account/status",
+  usageStorage: () => "/v1/usage/storage",
+  usageVirtualWarehouses: () => "/v1/usage/virtual-warehouses",
   // compute (envelope family 3: flat)
   virtualWarehouses: () => "/v1/virtual-warehouses",
   virtualWarehouse: (name: string) => `/v1/virtual-warehouses/${seg(name)}`,

@@ -217,3 +217,44 @@ export interface WireLocalImportConfiguration {
   source: { format: "CSV" | "JSON"; properties?: { fileNames?: string; delimiter?: string; header?: boolean } };
   sink: { database: string; table: string; mode?: "APPEND" | "OVERWRITE" };
 }
+
+// ---------------------------------------------------------------- views, dictionaries, status, usage
+
+/** A materialized view (PROPOSAL: the doc collapses the object). */
+export interface WireMaterializedView {
+  name: string;
+  database: string;
+  query: string; // its SELECT
+  targetTable: string | null; // TO db.table, when it writes into one
+  createdAt: string;
+}
+
+/** Cluster (bucketing) status of a table (PROPOSAL). */
+export interface WireClusterStatus {
+  database: string;
+  table: string;
+  clustered: boolean; // the table has a clusterKey
+  status: "FINISHED" | "RUNNING" | "NOT_CLUSTERED";
+  progress: number; // percent
+}
+
+/** Storage usage per database over a timeframe (PROPOSAL). */
+export interface WireStorageUsage {
+  startTime: string;
+  endTime: string;
+  databases: { name: string; sizeInBytes: number; rowCount: number }[];
+}
+
+/** Virtual-warehouse usage over a timeframe (PROPOSAL). */
+export interface WireVwUsage {
+  startTime: string;
+  endTime: string;
+  virtualWarehouses: { name: string; status: string; size: string | null }[];
+}
+
+/** Headers of the metadata (un)subscription calls (vendor doc). */
+export interface MetadataSubscriptionHeaders {
+  accountId: string; // X-Account-ID
+  userId: string; // X-User-ID
+  token: string; // X-Bytehouse-Token (a JWT)
+}

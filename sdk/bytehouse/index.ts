@@ -8,7 +8,25 @@ import { roleAssignment, roleAssignmentInputs, rolePermission, rolePermissionInp
 import { connection, connectionInputs } from "../../provider/bytehouse/connection";
 import { importJob, importJobInputs } from "../../provider/bytehouse/importJob";
 
-export { getVirtualWarehouseConfig, getVirtualWarehouseConfigs, getRoles } from "./lookups";
+export {
+  getVirtualWarehouseConfig,
+  getVirtualWarehouseConfigs,
+  getRoles,
+  getPartitions,
+  deletePartitions,
+  getMaterializedViews,
+  getMaterializedView,
+  deleteDictionary,
+  getClusterStatus,
+  getSyncStatus,
+  getQueryObjects,
+  getSqlDialects,
+  getAccountStatus,
+  getStorageUsage,
+  getVirtualWarehouseUsage,
+  query,
+} from "./lookups";
+import { metadataSubscription, metadataSubscriptionInputs } from "../../provider/bytehouse/metadataSubscription";
 
 /** A ByteHouse database. Any change replaces it (the API cannot update databases). */
 export const Database = resourceClass(database);
@@ -49,3 +67,8 @@ export type ConnectionArgs = ArgsOf<typeof connectionInputs>;
 export const ImportJob = resourceClass(importJob);
 export type ImportJob = InstanceType<typeof ImportJob>;
 export type ImportJobArgs = ArgsOf<typeof importJobInputs>;
+
+/** The account's metadata subscription (X-Bytehouse-Token is a secret). */
+export const MetadataSubscription = resourceClass(metadataSubscription);
+export type MetadataSubscription = InstanceType<typeof MetadataSubscription>;
+export type MetadataSubscriptionArgs = ArgsOf<typeof metadataSubscriptionInputs>;
