@@ -1,5 +1,5 @@
 /** The persisted state of the ByteHouse emulator (JSON file; table rows live in DuckDB, see engine.ts). */
-import type { WireClusterKey, WireExecution, WireExecutionLog, WireImportJob, WireMaterializedView, WirePartitionKey, WirePermission, WireRole, WireTtl, WireUniqueKey } from "../../provider/bytehouse/wire";
+import type { WireExecution, WireExecutionLog, WireImportJob, WireMaterializedView, WirePermission, WireRole, WireTable } from "../../provider/bytehouse/wire";
 
 export interface BhDatabase {
   uuid: string;
@@ -29,22 +29,11 @@ export interface BhVwConfig {
   nodes: number;
 }
 
-/** Table metadata; columns themselves are read from DuckDB's catalog. */
-export interface BhTable {
-  uuid: string;
-  name: string;
-  database: string;
-  description: string;
-  createdAt: string;
+/** Table metadata: the wire table without what DuckDB's catalog answers (columns, rows, size). */
+export interface BhTable
+  extends Pick<WireTable, "uuid" | "name" | "database" | "description" | "createdAt" | "orderByKeys" | "samplingKey" | "partitionKeys" | "primaryKeys" | "ttl" | "uniqueKey" | "clusterKey"> {
   /** Declared ClickHouse type (without Nullable) and the DuckDB type it mapped to, per column. */
   declared: Record<string, { ch: string; duck: string }>;
-  orderByKeys: string[];
-  samplingKey: string | null;
-  partitionKeys: WirePartitionKey[];
-  primaryKeys: string[];
-  ttl: WireTtl | null;
-  uniqueKey: WireUniqueKey | null;
-  clusterKey: WireClusterKey | null;
 }
 
 export interface BhApiKey {
