@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { InputsOf } from "../framework/spec";
-import { deepEqual } from "../framework/equal";
 import { ColumnSpec, dataLossProblem, diffColumns, normalizeColumn } from "../framework/columns";
 import { AltertableApi, defineAltertableResource, ident, literal, quotedName, splitObjectId } from "./api";
 import { DUCKDB_TYPES } from "./types";
@@ -124,6 +123,7 @@ export const altertableTable = defineAltertableResource({
     "An Altertable table (DuckDB types) created and evolved with SQL. Safe column changes apply in place in one transaction; data-losing ones need allowDataLoss and replacements need allowReplace, refused at preview otherwise. Drift is read from the catalog.",
   inputs: altertableTableInputs,
   replaceOn: [...REPLACE_ON],
+  replaceOptIn: { field: "allowReplace", what: (t) => `the table ${t.catalog}.${t.schema}.${t.name}` },
   uniqueBy: "name",
   normalize: {
     columns: normalizeColumns,
@@ -139,18 +139,6 @@ export const altertableTable = defineAltertableResource({
     if (olds.columns) {
       const loss = dataLossProblem(diffColumns(olds.columns, news.columns, DUCKDB_TYPES), news.allowDataLoss);
       if (loss) problems.push(loss);
-    }
-    if (!news.allowReplace) {
-      for (const key of REPLACE_ON) {
-        if (olds[key] !== undefined && !deepEqual(olds[key], news[key])) {
-          problems.push({
-            property: key,
-            reason:
-              `changing ${key} from ${JSON.stringify(olds[key])} to ${JSON.stringify(news[key])} drops and recreates the table ${olds.catalog}.${olds.schema}.${olds.name}: ` +
-              `all of its rows would be lost. Nothing was changed. To allow it, set allowReplace: true on the table.`,
-          });
-        }
-      }
     }
     return problems;
   },

@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { InputsOf } from "../framework/spec";
-import { deepEqual } from "../framework/equal";
 import { defineByteHouseResource } from "./api";
 import { ColumnSpec, canonicalType, normalizeColumn, planColumns } from "./columns";
 import { dataLossProblem } from "../framework/columns";
@@ -128,6 +127,7 @@ export const table = defineByteHouseResource({
     "A ByteHouse table. Safe column changes (add, comment, default, widening, nullable, declared rename) apply in place in one update call; data-losing ones need allowDataLoss, and key changes (which replace the table) need allowReplace — both are refused at preview otherwise.",
   inputs: tableInputs,
   replaceOn: [...REPLACE_ON],
+  replaceOptIn: { field: "allowReplace", what: (t) => `the table ${t.database}.${t.name}` },
   uniqueBy: "name",
   normalize: {
     columns: normalizeColumns,
@@ -145,21 +145,6 @@ export const table = defineByteHouseResource({
     if (olds.columns) {
       const loss = dataLossProblem(planColumns(olds.columns, news.columns), news.allowDataLoss);
       if (loss) problems.push(loss);
-    }
-    if (!news.allowReplace) {
-      for (const key of REPLACE_ON) {
-        const norm = key === "partitionKeys" ? normalizePartitions : (v: unknown) => v;
-        const a = olds[key] === undefined ? undefined : norm(olds[key]);
-        const b = news[key] === undefined ? undefined : norm(news[key]);
-        if (olds[key] !== undefined && !deepEqual(a, b)) {
-          problems.push({
-            property: key,
-            reason:
-              `changing ${key} from ${JSON.stringify(olds[key])} to ${JSON.stringify(news[key])} makes ByteHouse drop and recreate the table ` +
-              `${olds.database}.${olds.name}: all of its rows would be lost. Nothing was changed. To allow it, set allowReplace: true on the table.`,
-          });
-        }
-      }
     }
     return problems;
   },

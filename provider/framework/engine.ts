@@ -141,8 +141,20 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
       }
       // Rules on the change itself (an update: the resource has old inputs).
       const previous = withoutProvider(olds ?? {});
-      if (failures.length === 0 && spec.validateChange && Object.keys(previous).length > 0 && !containsUnknown(inputs)) {
+      const isChange = failures.length === 0 && Object.keys(previous).length > 0 && !containsUnknown(inputs);
+      if (isChange && spec.validateChange) {
         for (const f of spec.validateChange(previous as I, inputs as I)) failures.push({ property: f.property, reason: `${label} ${f.property}: ${f.reason}` });
+      }
+      const optIn = spec.replaceOptIn;
+      if (isChange && optIn && inputs[optIn.field] !== true) {
+        for (const key of changedKeys(previous, inputs).filter((k) => forcesReplace(k, previous[k], inputs[k]))) {
+          failures.push({
+            property: key,
+            reason:
+              `${label} ${key}: changing ${key} from ${JSON.stringify(previous[key])} to ${JSON.stringify(inputs[key])} drops and recreates ${optIn.what(previous as I)}: ` +
+              `all of its rows would be lost. Nothing was changed. To allow it, set ${optIn.field}: true on it.`,
+          });
+        }
       }
       if (failures.length === 0 && spec.prepare && !containsUnknown(inputs)) {
         try {

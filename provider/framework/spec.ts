@@ -54,6 +54,11 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
    */
   deleteBeforeReplace?(api: Api, olds: InputsOf<S>, news: InputsOf<S>): Promise<boolean>;
   /**
+   * An input that opts in to replacements. Without it set, check refuses at preview every change
+   * that would replace the object (its data would be lost), saying so; `what` names the object.
+   */
+  replaceOptIn?: { field: keyof InputsOf<S> & string; what: (olds: InputsOf<S>) => string };
+  /**
    * Rules on a change from `olds` to `news`, run by check at preview, before any API call
    * (e.g. "dropping a column needs allowDataLoss"). Each problem names its property.
    */
