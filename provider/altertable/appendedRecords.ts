@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { AltertableApi, TableRef, defineAltertableResource, ident, literal, qualified } from "./api";
-import { IDENT, IDENT_RULE } from "./schema";
+import { IDENT, IDENT_RULE } from "../framework/identifiers";
 import { isAmbiguous } from "../http/errors";
 import { OpContext } from "../framework/spec";
 

@@ -1,10 +1,9 @@
 /** altertable.Schema — a schema in a catalog (SQL through /query). Any change replaces it. */
 import { z } from "zod";
+import { IDENT, IDENT_RULE } from "../framework/identifiers";
 import { AltertableApi, defineAltertableResource, ident, literal } from "./api";
 import { WarehouseApiError } from "../http/errors";
 
-export const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-export const IDENT_RULE = "must be 1-128 letters, digits or '_' and not start with a digit";
 
 export const schemaInputs = z.object({
   catalog: z.string().regex(IDENT, IDENT_RULE).describe("The catalog (e.g. \"lakehouse\"). Changing it replaces the schema."),

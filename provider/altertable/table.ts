@@ -9,7 +9,7 @@ import { InputsOf } from "../framework/spec";
 import { ColumnSpec, dataLossProblem, diffColumns, normalizeColumn } from "../framework/columns";
 import { AltertableApi, defineAltertableResource, ident, literal, quotedName, splitObjectId } from "./api";
 import { DUCKDB_TYPES } from "./types";
-import { IDENT, IDENT_RULE } from "./schema";
+import { IDENT, IDENT_RULE } from "../framework/identifiers";
 
 const column = z.object({
   name: z.string().regex(IDENT, IDENT_RULE).describe("Column name."),

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { AltertableApi, defineAltertableResource, ident, literal, quotedName, splitObjectId } from "./api";
-import { IDENT, IDENT_RULE } from "./schema";
+import { IDENT, IDENT_RULE } from "../framework/identifiers";
 
 export const viewInputs = z.object({
   catalog: z.string().regex(IDENT, IDENT_RULE).describe("Catalog. Changing it replaces the view."),

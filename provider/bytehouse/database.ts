@@ -1,12 +1,11 @@
 /** bytehouse.Database — a ByteHouse database. ByteHouse has no update call for databases: any change replaces. */
 import { z } from "zod";
+import { identifier } from "../framework/identifiers";
 import { ByteHouseDatabase, defineByteHouseResource } from "./api";
 import { WarehouseApiError } from "../http/errors";
 
 export const databaseInputs = z.object({
-  name: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must be 1-128 letters, digits or '_' and not start with a digit")
+  name: identifier()
     .describe("Database name, unique in the account. Changing it replaces the database."),
   description: z.string().max(1024, "must be at most 1024 characters").default("").describe("Free-text description. ByteHouse cannot change it in place: changing it replaces the database."),
   forceDestroy: z

@@ -6,13 +6,12 @@
  */
 import { z } from "zod";
 import { InputsOf } from "../framework/spec";
+import { IDENT, IDENT_RULE } from "../framework/identifiers";
 import { defineByteHouseResource } from "./api";
 import { ColumnSpec, canonicalType, normalizeColumn, planColumns } from "./columns";
 import { dataLossProblem } from "../framework/columns";
 import { WireTable, WireTableCreate } from "./wire";
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const IDENT_RULE = "must be 1-128 letters, digits or '_' and not start with a digit";
 
 const column = z.object({
   name: z.string().regex(IDENT, IDENT_RULE).describe("Column name."),

@@ -6,14 +6,14 @@
  * `warehouse:bytehouseApiKey`) or the environment, as for the provider.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ByteHouseApi, ByteHouseVwConfig, createByteHouseHttp } from "../../provider/bytehouse/api";
+import { ByteHouseApi, ByteHouseVwConfig } from "../../provider/bytehouse/api";
+import { API_FACTORIES } from "../../provider/registry";
 import { WireClusterStatus, WireMaterializedView, WirePartition, WireRole, WireRow, WireStorageUsage, WireVwUsage } from "../../provider/bytehouse/wire";
-import { resolveSettings } from "../../provider/settings";
 
 async function withApi<T>(f: (api: ByteHouseApi) => Promise<T>): Promise<T> {
   // Full keys ("warehouse:bytehouseApiKey"), read raw: no secret-access warning, same source as the provider.
   const source = { get: (key: string) => pulumi.runtime.getConfig(key) };
-  const api = new ByteHouseApi(createByteHouseHttp(resolveSettings("bytehouse", source)));
+  const api = API_FACTORIES.bytehouse(source) as ByteHouseApi;
   try {
     return await f(api);
   } finally {
