@@ -18,6 +18,7 @@ import { once } from "node:events";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnEmulator } from "../emulator/process";
 
 const REPO = path.resolve(__dirname, "../..");
 const USER = "altertable";
@@ -73,26 +74,7 @@ async function generate(file: string, mb: number): Promise<number> {
   return id;
 }
 
-async function startEmulator(stateDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(REPO, "dist/emulator/cli.js"), "altertable", "--port", "0", "--state-dir", stateDir], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`emulator did not start in 30s: ${out}`)), 30_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator exited (${code}): ${out}`));
-    });
-  });
-  return { child, url };
-}
+const startEmulator = (stateDir: string) => spawnEmulator("altertable", stateDir);
 
 interface RunnerOut {
   checkMs: number;

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { AltertableEmulator, AltertableEmulatorOptions, createAltertableEmulator, DEFAULT_ALTERTABLE_PASSWORD, DEFAULT_ALTERTABLE_USERNAME } from "../../emulator/altertable";
 import { FaultConfig } from "../../emulator/framework/server";
 
@@ -45,4 +46,13 @@ export async function startAltertable(options: AltertableEmulatorOptions & { sta
     faults: (f) => server.setFaults(f),
     stop: () => server.close(),
   };
+}
+
+/** Writes a Parquet file from a SELECT, with DuckDB (fixtures are made at test time). */
+export async function makeParquet(file: string, select: string): Promise<void> {
+  const inst = await DuckDBInstance.create(":memory:");
+  const conn = await inst.connect();
+  await conn.run(`COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`);
+  conn.disconnectSync();
+  inst.closeSync();
 }

@@ -10,8 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { request } from "undici";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { startAltertable, RunningAltertable } from "../helpers/altertable";
+import { startAltertable, RunningAltertable, makeParquet } from "../helpers/altertable";
 
 const FIXTURES = path.resolve(__dirname, "../../../test/fixtures/altertable");
 const CURL = "/usr/bin/curl";
@@ -59,13 +58,6 @@ async function sqlRows(emu: RunningAltertable, statement: string): Promise<any[]
   return lines.slice(2);
 }
 
-async function makeParquet(file: string, select: string): Promise<void> {
-  const inst = await DuckDBInstance.create(":memory:");
-  const conn = await inst.connect();
-  await conn.run(`COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`);
-  conn.disconnectSync();
-  inst.closeSync();
-}
 
 describe("Altertable emulator with the vendor doc's curl examples", function () {
   this.timeout(60_000);

@@ -5,8 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { startAltertable, RunningAltertable } from "../helpers/altertable";
+import { startAltertable, RunningAltertable, makeParquet } from "../helpers/altertable";
 
 interface Reply {
   status: number;
@@ -53,13 +52,6 @@ async function rows(emu: RunningAltertable, statement: string): Promise<any[][]>
 const up = (emu: RunningAltertable, qs: string, raw: string | Buffer | Readable, contentType?: string) =>
   call(emu, "POST", `/upsert?${qs}`, { raw, headers: contentType ? { "content-type": contentType } : {} });
 
-async function makeParquet(file: string, select: string): Promise<void> {
-  const inst = await DuckDBInstance.create(":memory:");
-  const conn = await inst.connect();
-  await conn.run(`COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`);
-  conn.disconnectSync();
-  inst.closeSync();
-}
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
   const until = Date.now() + ms;

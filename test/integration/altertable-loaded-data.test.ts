@@ -1,6 +1,6 @@
 /** altertable.LoadedData against the Altertable emulator: loads, no-op previews, drift, preview failures, vendor failures, destroy. */
 import { expect } from "chai";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,11 +10,11 @@ import { startAltertable, RunningAltertable } from "../helpers/altertable";
 import { buildHandlers, Handlers } from "../../provider/framework/engine";
 import { AltertableApi, createAltertableHttp } from "../../provider/altertable/api";
 import { DRIFT_MARKER, loadedData } from "../../provider/altertable/loadedData";
+import { spawnEmulator } from "../../emulator/process";
 
 const FIXTURES = path.resolve(__dirname, "../../../test/fixtures/altertable-load");
 const fixture = (name: string) => path.join(FIXTURES, name);
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-const REPO = path.resolve(__dirname, "../../..");
 
 /** Writes a CSV of about `mb` MiB (id,name,amount,created_at), streamed. */
 async function writeCsv(file: string, mb: number): Promise<number> {
@@ -364,20 +364,7 @@ describe("altertable.LoadedData memory", function () {
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "at-load-mem-"));
-    child = spawn(process.execPath, [path.join(REPO, "dist/emulator/cli.js"), "altertable", "--port", "0", "--state-dir", path.join(tmp, "state")], { stdio: ["ignore", "pipe", "inherit"] });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(() => reject(new Error(`emulator did not start: ${out}`)), 30_000);
-      child.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      child.once("exit", (code) => reject(new Error(`emulator exited (${code}): ${out}`)));
-    });
+    ({ child, url } = await spawnEmulator("altertable", path.join(tmp, "state")));
   });
   after(async () => {
     if (child && child.exitCode === null) {
