@@ -8,12 +8,12 @@
 import { buildHandlers } from "../provider/framework/engine";
 import { AltertableApi, createAltertableHttp } from "../provider/altertable/api";
 import { loadedData, loadedDataInputs } from "../provider/altertable/loadedData";
-import { resolveSettings } from "../provider/settings";
+import { resolveSettings } from "../provider/registry";
 
 async function main(): Promise<void> {
   const [file, table] = process.argv.slice(2);
   if (!file || !table) throw new Error("usage: altertable-load-runner <file> <table>");
-  const api = new AltertableApi(createAltertableHttp(resolveSettings("altertable", undefined)));
+  const api = new AltertableApi(createAltertableHttp(resolveSettings("altertable", undefined) as any));
   const now = () => Number(process.hrtime.bigint()) / 1e6;
   const t0 = now();
   const marks: Record<string, number> = {};

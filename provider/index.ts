@@ -1,5 +1,6 @@
 export { HttpClient } from "./http/client";
 export * from "./http/errors";
-export { SPECS } from "./registry";
+export { SPECS, SETTINGS, resolveSettings, registerVendor, vendors, vendorNamed, allSpecs } from "./registry";
 export { buildHandlers } from "./framework/engine";
-export { SETTINGS, resolveSettings } from "./settings";
+export { VENDORS, Vendor } from "./vendors";
+export { defineVendor, VendorDefinition, SettingSpec } from "./framework/vendor";

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SPECS } from "../provider/registry";
-import { SETTINGS } from "../provider/settings";
+import { SETTINGS } from "../provider/registry";
 import { REFERENCE_END, REFERENCE_START, renderReference, renderSettings } from "../provider/framework/reference";
 
 const readme = path.resolve(__dirname, "../../README.md");

@@ -22,6 +22,7 @@ ensure_node_modules() {
 
 build_ts() {
   echo "[setup] compiling TypeScript" >&2
+  node scripts/gen-sdk-index.js
   npx --no-install tsc -p tsconfig.json >&2
 }
 

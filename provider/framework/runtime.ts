@@ -3,7 +3,7 @@
  * shim (framework/shim.ts). It holds the configuration handed to `configure`, one API
  * client per vendor, and the handlers of every resource kind.
  */
-import { API_FACTORIES, SPECS } from "../registry";
+import { allSpecs, createApi } from "../registry";
 import { buildHandlers, Handlers } from "./engine";
 import { typeToken } from "./spec";
 import { ConfigSource } from "../settings";
@@ -21,9 +21,7 @@ export function configure(source: ConfigSource | undefined): void {
 function apiFor(vendor: string): unknown {
   let api = apis.get(vendor);
   if (!api) {
-    const factory = API_FACTORIES[vendor as keyof typeof API_FACTORIES];
-    if (!factory) throw new Error(`unknown vendor ${vendor}`);
-    api = factory(config);
+    api = createApi(vendor, config);
     apis.set(vendor, api);
   }
   return api;
@@ -32,7 +30,7 @@ function apiFor(vendor: string): unknown {
 export function handlersFor(token: string): Handlers {
   let h = handlers.get(token);
   if (!h) {
-    const spec = SPECS.find((s) => typeToken(s.vendor, s.kind) === token);
+    const spec = allSpecs().find((s) => typeToken(s.vendor, s.kind) === token);
     if (!spec) throw new Error(`pulumi-warehouse has no resource kind ${token}`);
     h = buildHandlers(spec, () => apiFor(spec.vendor));
     handlers.set(token, h);

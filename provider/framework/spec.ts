@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 
-export type Vendor = "bytehouse" | "altertable";
 
 /** The inputs a schema describes, after defaults. */
 export type InputsOf<S extends z.ZodObject> = z.output<S>;
@@ -29,7 +28,8 @@ export interface Found<Raw> {
 }
 
 export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown, Raw = unknown, Out extends string = string> {
-  vendor: Vendor;
+  /** The vendor's name (provider/vendors.ts), set by the vendor's define helper. */
+  vendor: string;
   /** Type name: the token is `pulumi-nodejs:dynamic/<vendor>:<kind>`. */
   kind: string;
   /** One paragraph for the docs. */

@@ -7,13 +7,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ByteHouseApi, ByteHouseVwConfig } from "../../provider/bytehouse/api";
-import { API_FACTORIES } from "../../provider/registry";
+import { createApi } from "../../provider/registry";
 import { WireClusterStatus, WireMaterializedView, WirePartition, WireRole, WireRow, WireStorageUsage, WireVwUsage } from "../../provider/bytehouse/wire";
 
 async function withApi<T>(f: (api: ByteHouseApi) => Promise<T>): Promise<T> {
   // Full keys ("warehouse:bytehouseApiKey"), read raw: no secret-access warning, same source as the provider.
   const source = { get: (key: string) => pulumi.runtime.getConfig(key) };
-  const api = API_FACTORIES.bytehouse(source) as ByteHouseApi;
+  const api = createApi("bytehouse", source) as ByteHouseApi;
   try {
     return await f(api);
   } finally {

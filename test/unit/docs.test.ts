@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SPECS } from "../../provider/registry";
-import { SETTINGS } from "../../provider/settings";
+import { SETTINGS } from "../../provider/registry";
 import { renderReference, renderSettings } from "../../provider/framework/reference";
 
 describe("docs", () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { resolveSettings } from "../../provider/settings";
+import { resolveSettings } from "../../provider/registry";
 
 describe("provider settings", () => {
   const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });

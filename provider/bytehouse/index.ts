@@ -1,0 +1,23 @@
+/** ByteHouse: the vendor's registration (settings, API client, resource kinds). */
+import { defineVendor } from "../framework/vendor";
+import { ByteHouseApi, createByteHouseHttp } from "./api";
+import { database } from "./database";
+import { virtualWarehouse } from "./virtualWarehouse";
+import { table } from "./table";
+import { apiKey } from "./apiKey";
+import { roleAssignment, rolePermission } from "./grants";
+import { connection } from "./connection";
+import { importJob } from "./importJob";
+import { metadataSubscription } from "./metadataSubscription";
+
+export const vendor = defineVendor({
+  name: "bytehouse",
+  title: "ByteHouse",
+  settings: {
+    endpoint: { config: "warehouse:bytehouseEndpoint", env: "BYTEHOUSE_ENDPOINT", required: true, secret: false, doc: "Base URL of the ByteHouse OpenAPI host (or of the emulator)." },
+    apiKey: { config: "warehouse:bytehouseApiKey", env: "BYTEHOUSE_API_KEY", required: true, secret: true, doc: "ByteHouse API key (Bearer token). Set it as a secret." },
+    activeRole: { config: "warehouse:bytehouseActiveRole", env: "BYTEHOUSE_ACTIVE_ROLE", required: false, secret: false, doc: "Optional X-User-ActiveRole header (e.g. AccountAdmin)." },
+  },
+  createApi: (s) => new ByteHouseApi(createByteHouseHttp(s)),
+  specs: [database, virtualWarehouse, table, apiKey, roleAssignment, rolePermission, connection, importJob, metadataSubscription],
+});

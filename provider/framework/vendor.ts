@@ -1,0 +1,38 @@
+/**
+ * What a vendor registers: its settings, how to build its API client from them, and its resource
+ * kinds. `provider/<vendor>/index.ts` exports one `vendor` made with `defineVendor`; the registry
+ * (provider/registry.ts) loads every vendor named in provider/vendors.ts.
+ */
+import type { ResourceSpec } from "./spec";
+
+/** One provider setting: stack config key `warehouse:<config>` or else an environment variable. */
+export interface SettingSpec {
+  /** Stack config key, in the `warehouse` namespace. */
+  config: string;
+  /** Environment variable used when the config key is unset. */
+  env: string;
+  required: boolean;
+  secret: boolean;
+  doc: string;
+}
+
+export type SettingsSpec = Record<string, SettingSpec>;
+
+/** Resolved setting values by setting name (required ones always present). */
+export type SettingValues<S extends SettingsSpec> = { [K in keyof S]: S[K]["required"] extends true ? string : string | undefined };
+
+export interface VendorDefinition<Api = any, S extends SettingsSpec = SettingsSpec> {
+  /** Folder name and type-token namespace: `pulumi-nodejs:dynamic/<name>:<Kind>`. */
+  name: string;
+  /** Display name for messages ("ByteHouse"). */
+  title: string;
+  settings: S;
+  /** Builds the vendor's API client from resolved settings (never from anything captured in state). */
+  createApi(settings: SettingValues<S>): Api;
+  /** Every resource kind of the vendor. */
+  specs: readonly ResourceSpec<any, Api, any>[];
+}
+
+export function defineVendor<Api, const S extends SettingsSpec>(def: VendorDefinition<Api, S>): VendorDefinition<Api, S> {
+  return def;
+}
