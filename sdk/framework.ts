@@ -6,17 +6,23 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ResourceSpec, typeToken } from "../provider/framework/spec";
+import { COMMON_OUTPUTS, ResourceSpec, typeToken } from "../provider/framework/spec";
 import { makeShim } from "../provider/framework/shim";
 
 const RUNTIME_PATH = require.resolve("../provider/framework/runtime");
 
+/** Inputs every kind accepts (provider/framework/values.ts COMMON_INPUTS). */
+export interface CommonArgs {
+  /** Take over the existing object with the same unique name instead of creating one; its declared values are then applied in place. */
+  adopt?: pulumi.Input<boolean>;
+}
+
 /** Each input may be a plain value or a Pulumi Input. */
-export type ArgsOf<S extends z.ZodObject> = { [K in keyof z.input<S>]: pulumi.Input<z.input<S>[K]> };
+export type ArgsOf<S extends z.ZodObject> = { [K in keyof z.input<S>]: pulumi.Input<z.input<S>[K]> } & CommonArgs;
 
 export type WarehouseResource<S extends z.ZodObject, Out extends string> = pulumi.dynamic.Resource & {
   readonly [K in keyof z.output<S>]-?: pulumi.Output<z.output<S>[K]>;
-} & { readonly [K in Out]: pulumi.Output<any> };
+} & { readonly [K in Out]: pulumi.Output<any> } & { readonly observed: pulumi.Output<any> };
 
 export interface WarehouseResourceClass<S extends z.ZodObject, Out extends string> {
   new (name: string, args: ArgsOf<S>, opts?: pulumi.CustomResourceOptions): WarehouseResource<S, Out>;
@@ -26,7 +32,7 @@ export interface WarehouseResourceClass<S extends z.ZodObject, Out extends strin
 export function resourceClass<S extends z.ZodObject, Out extends string>(spec: ResourceSpec<S, any, any, Out>): WarehouseResourceClass<S, Out> {
   const token = typeToken(spec.vendor, spec.kind);
   const shim = makeShim(token, RUNTIME_PATH);
-  const outputKeys = Object.keys(spec.outputs);
+  const outputKeys = [...new Set([...Object.keys(spec.outputs), ...Object.keys(COMMON_OUTPUTS)])];
   const secretOutputs = [...(spec.secretOutputs ?? []), ...(spec.secretInputs ?? [])];
   const secretInputs = [...(spec.secretInputs ?? [])];
 

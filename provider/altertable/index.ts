@@ -1,5 +1,6 @@
 /** Altertable: the vendor's registration (settings, API client, resource kinds). */
-import { defineVendor } from "../framework/vendor";
+import { defineVendor, withSamples } from "../framework/vendor";
+import { ALTERTABLE_SAMPLES } from "./samples";
 import { AltertableApi, createAltertableHttp } from "./api";
 import { schema } from "./schema";
 import { altertableTable } from "./table";
@@ -16,5 +17,5 @@ export const vendor = defineVendor({
     password: { config: "warehouse:altertablePassword", env: "ALTERTABLE_LAKEHOUSE_PASSWORD", required: true, secret: true, doc: "Lakehouse password. Set it as a secret." },
   },
   createApi: (s) => new AltertableApi(createAltertableHttp(s)),
-  specs: [schema, altertableTable, view, appendedRecords, loadedData],
+  specs: withSamples([schema, altertableTable, view, appendedRecords, loadedData], ALTERTABLE_SAMPLES),
 });

@@ -1,5 +1,6 @@
 /** ByteHouse: the vendor's registration (settings, API client, resource kinds). */
-import { defineVendor } from "../framework/vendor";
+import { defineVendor, withSamples } from "../framework/vendor";
+import { BYTEHOUSE_SAMPLES } from "./samples";
 import { ByteHouseApi, createByteHouseHttp } from "./api";
 import { database } from "./database";
 import { virtualWarehouse } from "./virtualWarehouse";
@@ -19,5 +20,5 @@ export const vendor = defineVendor({
     activeRole: { config: "warehouse:bytehouseActiveRole", env: "BYTEHOUSE_ACTIVE_ROLE", required: false, secret: false, doc: "Optional X-User-ActiveRole header (e.g. AccountAdmin)." },
   },
   createApi: (s) => new ByteHouseApi(createByteHouseHttp(s)),
-  specs: [database, virtualWarehouse, table, apiKey, roleAssignment, rolePermission, connection, importJob, metadataSubscription],
+  specs: withSamples([database, virtualWarehouse, table, apiKey, roleAssignment, rolePermission, connection, importJob, metadataSubscription], BYTEHOUSE_SAMPLES),
 });

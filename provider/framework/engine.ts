@@ -1,27 +1,38 @@
 /**
- * Turns a ResourceSpec into the six operations of a Pulumi dynamic provider.
+ * Turns a ResourceSpec into the six operations of a Pulumi dynamic provider. The engine owns
+ * the lifecycle so that a kind holds only vendor facts:
+ *   check   — named phases, every rule before any write (framework/check.ts);
+ *   create  — ambiguous failures are looked up before anything is sent again (the last attempt
+ *             too); "already exists" is never a silent takeover (`adopt: true` opts in);
+ *             read-back when the create's answer lacks the object; partial creates stay tracked;
+ *   read    — drift against `observed` (after the Snowflake provider); only a confirmed "not
+ *             found" (the kind's read returning undefined, or the vendor's own not-found error)
+ *             removes an object from state — any other failure fails the refresh;
+ *   update  — the narrowest call; an update whose answer was lost is verified by reading the
+ *             object before anything is sent again;
+ *   delete  — "already gone" is success.
+ * Every error leaving the engine is one line, names the resource, has every secret input value
+ * redacted and long values cut.
  *
- * Drift model (after the Snowflake provider): every state keeps `observed`, the live object
- * in input shape as last seen. On refresh a field takes the live value only when the live
- * value differs from what was last observed; otherwise the program's value stays. So values
- * the server normalises never show as drift, and a change made by hand always does.
+ * Drift model: every state keeps `observed`, the live object in input shape as last seen. On
+ * refresh a field takes the live value only when the live value differs from what was last
+ * observed; otherwise the program's value stays. So values the server normalises never show as
+ * drift, and a change made by hand always does.
  */
 import { z } from "zod";
 import { InputsOf, OpContext, ResourceSpec, typeToken } from "./spec";
-import { isAmbiguous, isNotFound } from "../http/errors";
+import { isAmbiguous, isConflict, isNotFound } from "../http/errors";
 import { deepEqual } from "./equal";
+import { poll } from "./poll";
+import { runCheck } from "./check";
+import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, PROVIDER_KEY, OBSERVED_KEY } from "./values";
 
-/** The engine's placeholder for a value not known until apply (preview of a dependent input). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-export const PROVIDER_KEY = "__provider";
-export const OBSERVED_KEY = "observed";
+export { UNKNOWN, PROVIDER_KEY, OBSERVED_KEY } from "./values";
 
 type Props = Record<string, any>;
 
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
+import type { CheckFailure } from "./check";
+export type { CheckFailure } from "./check";
 
 export interface Handlers {
   token: string;
@@ -33,33 +44,17 @@ export interface Handlers {
   delete(id: string, props: Props): Promise<void>;
 }
 
-function containsUnknown(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
-  return false;
-}
-
-/**
- * Plain JSON: the provider host converts results to protobuf Structs, which reject
- * `undefined` anywhere inside (and any non-JSON value). Undefined object fields are dropped.
- */
-function plain<T>(value: T): T {
-  return value === undefined ? value : JSON.parse(JSON.stringify(value));
-}
-
-function withoutProvider(props: Props): Props {
-  const { [PROVIDER_KEY]: _p, ...rest } = props;
-  return rest;
-}
-
-/** Renders a zod issue as "rule (got value)", never echoing secret fields. */
-function reasonFor(issue: z.core.$ZodIssue, value: unknown, secret: boolean): string {
-  const shown = secret || value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
-  return `${issue.message}${shown}`;
-}
-
+/** How many times create is sent when a failure leaves unknown whether the vendor applied it. */
 const MAX_CREATE_ATTEMPTS = 3;
+const DEFAULT_POLL_TIMEOUT_MS = 600_000;
+
+/** Thrown for a problem the engine itself finds (not the vendor): its message is final. */
+export class ResourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ResourceError";
+  }
+}
 
 export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   spec: ResourceSpec<S, Api, Raw>,
@@ -99,151 +94,230 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     return plain({ ...kept, ...withoutProvider(inputs), ...computedOf(raw), [OBSERVED_KEY]: spec.observe(raw) });
   }
 
-  function context(onCreated: (id: string) => void = () => undefined): OpContext<Api> {
-    return { api: getApi(), created: onCreated, progress: (m) => progress(`[${label}] ${m}`) };
+  function inputsOnly(props: Props): I {
+    const out: Props = {};
+    for (const key of inputKeys) if (props[key] !== undefined) out[key] = props[key];
+    return out as I;
+  }
+
+  function describe(id: string | undefined, props: Props): string {
+    const name = id ?? (spec.id ? safe(() => spec.id!.encode(props as Record<string, unknown>)) : undefined) ?? (spec.uniqueBy ? props[spec.uniqueBy] : undefined);
+    return name ? `${label} ${name}` : label;
+  }
+
+  function context(what: string, inputs: Props, onCreated: (id: string) => void = () => undefined): OpContext<Api> {
+    const say = (m: string) => progress(`[${what}] ${m}`);
+    return {
+      api: getApi(),
+      created: onCreated,
+      progress: say,
+      poll: (o) => {
+        const seconds = typeof inputs.timeoutSeconds === "number" ? inputs.timeoutSeconds : undefined;
+        return poll({ ...o, timeoutMs: seconds !== undefined ? seconds * 1000 : (o.timeoutMs ?? DEFAULT_POLL_TIMEOUT_MS), progress: say });
+      },
+    };
+  }
+
+  /** Runs an operation; its error leaves as one line naming the resource, secrets redacted. */
+  async function guarded<T>(what: string, secretsFrom: Props[], op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      const err = e as Error & { id?: string; properties?: Props; reasons?: string[] };
+      const secrets = secretsFrom.flatMap((p) => secretValues(p, secretInputs));
+      const message = oneLine(err.message ?? String(e), secrets);
+      err.message = message.startsWith(label) ? message : `${what}: ${message}`;
+      if (err.reasons) err.reasons = err.reasons.map((r) => oneLine(r, secrets));
+      // The provider host prints `${e}: ${e.stack}`: keep it to the message unless debugging.
+      if (!process.env.PULUMI_WAREHOUSE_DEBUG) err.stack = "";
+      throw err;
+    }
+  }
+
+  async function readBack(api: Api, id: string, inputs: I, during: string): Promise<Raw> {
+    const raw = await spec.read(api, id, inputs);
+    if (raw === undefined) throw new ResourceError(`${label} ${id} was ${during} but cannot be read back from ${spec.vendor}; run pulumi refresh, then pulumi up`);
+    return raw;
+  }
+
+  /** The object an ambiguous create may have made, or the one `adopt: true` takes over. */
+  async function lookup(api: Api, inputs: I): Promise<{ id: string; raw: Raw } | undefined> {
+    if (!spec.find) return undefined;
+    return spec.find(api, inputs);
   }
 
   return {
     token,
 
-    async check(olds, news) {
-      const failures: CheckFailure[] = [];
-      const inputs: Props = {};
-      const raw = withoutProvider(news);
-      for (const key of Object.keys(raw)) {
-        if (!(key in shape)) failures.push({ property: key, reason: `${label} has no input "${key}"; known inputs: ${inputKeys.join(", ")}` });
-      }
-      for (const key of inputKeys) {
-        const value = raw[key];
-        if (containsUnknown(value)) {
-          inputs[key] = value; // validated at apply time, when known
-          continue;
-        }
-        const parsed = shape[key].safeParse(value);
-        if (parsed.success) {
-          if (parsed.data !== undefined) inputs[key] = parsed.data;
-        } else {
-          for (const issue of parsed.error.issues) {
-            const path = [key, ...issue.path.map(String)].join(".");
-            failures.push({ property: path, reason: `${label} ${path}: ${reasonFor(issue, value, secretInputs.has(key))}` });
-          }
-        }
-      }
-      // Cross-field rules need every field known.
-      if (failures.length === 0 && !containsUnknown(inputs)) {
-        const whole = spec.inputs.safeParse(inputs);
-        if (!whole.success) {
-          for (const issue of whole.error.issues) {
-            const path = issue.path.map(String).join(".") || "(inputs)";
-            failures.push({ property: path, reason: `${label} ${path}: ${issue.message}` });
-          }
-        }
-      }
-      // Rules on the change itself (an update: the resource has old inputs).
-      const previous = withoutProvider(olds ?? {});
-      const isChange = failures.length === 0 && Object.keys(previous).length > 0 && !containsUnknown(inputs);
-      if (isChange && spec.validateChange) {
-        for (const f of spec.validateChange(previous as I, inputs as I)) failures.push({ property: f.property, reason: `${label} ${f.property}: ${f.reason}` });
-      }
-      const optIn = spec.replaceOptIn;
-      if (isChange && optIn && inputs[optIn.field] !== true) {
-        for (const key of changedKeys(previous, inputs).filter((k) => forcesReplace(k, previous[k], inputs[k]))) {
-          failures.push({
-            property: key,
-            reason:
-              `${label} ${key}: changing ${key} from ${JSON.stringify(previous[key])} to ${JSON.stringify(inputs[key])} drops and recreates ${optIn.what(previous as I)}: ` +
-              `all of its rows would be lost. Nothing was changed. To allow it, set ${optIn.field}: true on it.`,
-          });
-        }
-      }
-      if (failures.length === 0 && spec.prepare && !containsUnknown(inputs)) {
+    check: (olds, news) =>
+      guarded(label, [news ?? {}], () =>
+        runCheck({ spec, label, inputKeys, shape, secretInputs, getApi, changedKeys, forcesReplace }, withoutProvider(olds ?? {}), withoutProvider(news ?? {})),
+      ),
+
+    diff: (id, olds, news) =>
+      guarded(describe(id, olds), [olds, news], async () => {
+        const changed = changedKeys(olds, news);
+        const replaces = changed.filter((k) => forcesReplace(k, olds[k], news[k]));
+        if (replaces.length === 0) return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+        const deleteFirst = spec.deleteBeforeReplace
+          ? !containsUnknown(news) && (await spec.deleteBeforeReplace(getApi(), inputsOnly(olds), inputsOnly(news)))
+          : spec.uniqueBy !== undefined && !changed.includes(spec.uniqueBy);
+        return { changes: true, replaces, deleteBeforeReplace: deleteFirst };
+      }),
+
+    create: (inputs) => {
+      const what = describe(undefined, inputs);
+      return guarded(what, [inputs], async () => {
+        let createdId: string | undefined;
+        const ctx = context(what, inputs, (id) => (createdId = id));
+        const clean = inputsOnly(inputs);
+        const finish = async (id: string, raw: Raw | undefined) => ({ id, outs: outputsFor(inputs, raw ?? (await readBack(ctx.api, id, clean, "created"))) });
+        if (inputs.adopt === true) return adopt(ctx, clean, inputs, what);
         try {
-          const prepared = await spec.prepare(inputs as I, getApi, Object.keys(previous).length > 0 ? (previous as I) : undefined);
-          if (Array.isArray(prepared)) {
-            for (const f of prepared) failures.push({ property: f.property, reason: `${label} ${f.property}: ${f.reason}` });
-          } else Object.assign(inputs, prepared);
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const made = await spec.create(ctx, clean);
+              return await finish(made.id, made.raw);
+            } catch (e) {
+              if (createdId !== undefined) throw e;
+              if (isConflict(e) && spec.find) {
+                throw new ResourceError(
+                  `${what} already exists at ${spec.vendor} but is not in this stack's state (${(e as Error).message}). ` +
+                    `Nothing was changed. If this stack made it in an interrupted run, or to take it over, set adopt: true on the resource and run pulumi up; otherwise give it another name.`,
+                );
+              }
+              if (!isAmbiguous(e) || !spec.find) throw e;
+              // The vendor may have applied it: look it up by its unique name before anything else.
+              const existing = await lookup(ctx.api, clean);
+              if (existing) {
+                ctx.progress(`the create was interrupted but had been applied; keeping ${existing.id}`);
+                return await finish(existing.id, existing.raw);
+              }
+              if (attempt >= MAX_CREATE_ATTEMPTS) {
+                throw new ResourceError(`${(e as Error).message}. It was sent ${attempt} times without an answer and is not there; nothing is left behind. Run pulumi up again.`);
+              }
+              ctx.progress(`the create was interrupted before it was applied; sending it again (attempt ${attempt + 1} of ${MAX_CREATE_ATTEMPTS})`);
+            }
+          }
         } catch (e) {
-          failures.push({ property: "(inputs)", reason: `${label}: ${(e as Error).message}` });
+          if (createdId === undefined) throw e;
+          // The object exists: hand it to the engine as a partial create so it stays tracked.
+          const err = e as Error & { id?: string; properties?: Props; reasons?: string[] };
+          err.id = createdId;
+          err.properties = plain({ ...withoutProvider(inputs) });
+          err.reasons = [err.message];
+          throw err;
         }
-      }
-      return { inputs, failures };
+      });
     },
 
-    async diff(_id, olds, news) {
-      const changed = changedKeys(olds, news);
-      const replaces = changed.filter((k) => forcesReplace(k, olds[k], news[k]));
-      if (replaces.length === 0) return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
-      const deleteFirst = spec.deleteBeforeReplace
-        ? !containsUnknown(news) && (await spec.deleteBeforeReplace(getApi(), withoutProvider(olds) as I, withoutProvider(news) as I))
-        : spec.uniqueBy !== undefined && !changed.includes(spec.uniqueBy);
-      return { changes: true, replaces, deleteBeforeReplace: deleteFirst };
-    },
+    read: (id, props) =>
+      guarded(describe(id, props), [props], async () => {
+        const state = withoutProvider(props) as I; // inputs and the outputs recorded with them
+        let raw: Raw | undefined;
+        try {
+          raw = await spec.read(getApi(), id, state);
+        } catch (e) {
+          if (!isNotFound(e)) throw e; // anything but the vendor's own "not found" fails the refresh
+          raw = undefined;
+        }
+        if (raw === undefined) return {}; // confirmed gone: the engine drops it from state
+        const live = plain(spec.observe(raw)) as Props;
+        const previous = (props[OBSERVED_KEY] ?? {}) as Props;
+        const outs: Props = { ...withoutProvider(props) };
+        for (const [key, value] of Object.entries(live)) {
+          // Drift is judged on the fields the program manages: optional inputs it leaves
+          // unset (e.g. configId when it sizes a warehouse by name) are not its business.
+          if (outs[key] === undefined) continue;
+          const unchangedSinceLastSeen = key in previous && deepEqual(norm(key, previous[key]), norm(key, value));
+          if (!unchangedSinceLastSeen && !deepEqual(norm(key, outs[key]), norm(key, value))) outs[key] = value;
+        }
+        Object.assign(outs, plain(computedOf(raw)));
+        outs[OBSERVED_KEY] = live;
+        const inputs: Props = {};
+        for (const key of [...inputKeys, ...COMMON_INPUT_KEYS]) if (outs[key] !== undefined) inputs[key] = outs[key];
+        return { id, props: outs, inputs };
+      }),
 
-    async create(inputs) {
-      let createdId: string | undefined;
-      const ctx = context((id) => (createdId = id));
-      const clean = withoutProvider(inputs) as I;
-      try {
+    update: (id, olds, news) => {
+      const what = describe(id, news);
+      return guarded(what, [olds, news], async () => {
+        const changed = changedKeys(olds, news).filter((k) => !forcesReplace(k, olds[k], news[k])) as (keyof I & string)[];
+        if (!spec.update) throw new ResourceError(`${label} cannot be updated in place (changed: ${changed.join(", ")})`);
+        const ctx = context(what, news);
+        const o = withoutProvider(olds) as I; // with the outputs recorded at the last create/update
+        const n = withoutProvider(news) as I;
         for (let attempt = 1; ; attempt++) {
           try {
-            const found = await spec.create(ctx, clean);
-            return { id: found.id, outs: outputsFor(inputs, found.raw) };
+            const raw = await spec.update(ctx, id, o, n, changed);
+            return { outs: outputsFor(news, raw ?? (await readBack(ctx.api, id, n, "updated")), olds) };
           } catch (e) {
-            if (!isAmbiguous(e) || !spec.find || createdId !== undefined || attempt >= MAX_CREATE_ATTEMPTS) throw e;
-            // The vendor may have created it: look it up by its unique name before sending again.
-            const existing = await spec.find(ctx.api, clean);
-            if (existing) {
-              ctx.progress(`create of ${existing.id} was interrupted but had been applied; adopting it`);
-              return { id: existing.id, outs: outputsFor(inputs, existing.raw) };
+            if (!isAmbiguous(e)) throw e;
+            // The answer was lost: read the object before sending anything again.
+            const raw = await spec.read(ctx.api, id, n);
+            if (raw === undefined) throw new ResourceError(`${(e as Error).message}; and ${id} is no longer there: run pulumi refresh`);
+            const live = plain(spec.observe(raw)) as Props;
+            const observable = changed.filter((k) => k in live);
+            const done = observable.every((k) => deepEqual(norm(k, live[k]), norm(k, n[k])));
+            if (done && observable.length > 0) {
+              ctx.progress(`the update's answer was lost, but reading ${id} back shows it was applied`);
+              return { outs: outputsFor(news, raw, olds) };
             }
-            ctx.progress(`create was interrupted before it was applied; sending it again (${(e as Error).message})`);
+            const untouched = observable.length > 0 && observable.every((k) => deepEqual(norm(k, live[k]), norm(k, o[k])));
+            if (!untouched || attempt >= 2) {
+              throw new ResourceError(
+                `${(e as Error).message}; reading ${id} back shows the change ${untouched ? "was not applied" : "was only partly applied"}. Nothing more was sent: run pulumi refresh, then pulumi up`,
+              );
+            }
+            ctx.progress(`the update's answer was lost and reading ${id} back shows nothing was applied; sending it again`);
           }
         }
-      } catch (e) {
-        if (createdId === undefined) throw e;
-        // The object exists: hand it to the engine as a partial create so it stays tracked.
-        const err = e as Error & { id?: string; properties?: Props; reasons?: string[] };
-        err.id = createdId;
-        err.properties = { ...inputs };
-        err.reasons = [err.message];
-        throw err;
-      }
+      });
     },
 
-    async read(id, props) {
-      const state = withoutProvider(props) as I;
-      const raw = await spec.read(getApi(), id, state);
-      if (raw === undefined) return {}; // deleted out of band: the engine drops it from state
-      const live = plain(spec.observe(raw)) as Props;
-      const previous = (props[OBSERVED_KEY] ?? {}) as Props;
-      const outs: Props = { ...withoutProvider(props) };
-      for (const [key, value] of Object.entries(live)) {
-        // Drift is judged on the fields the program manages: optional inputs it leaves
-        // unset (e.g. configId when it sizes a warehouse by name) are not its business.
-        if (outs[key] === undefined) continue;
-        const unchangedSinceLastSeen = key in previous && deepEqual(norm(key, previous[key]), norm(key, value));
-        if (!unchangedSinceLastSeen && !deepEqual(norm(key, outs[key]), norm(key, value))) outs[key] = value;
-      }
-      Object.assign(outs, plain(computedOf(raw)));
-      outs[OBSERVED_KEY] = live;
-      const inputs: Props = {};
-      for (const key of inputKeys) if (outs[key] !== undefined) inputs[key] = outs[key];
-      return { id, props: outs, inputs };
-    },
-
-    async update(id, olds, news) {
-      const changed = changedKeys(olds, news).filter((k) => !forcesReplace(k, olds[k], news[k])) as (keyof I & string)[];
-      if (!spec.update) throw new Error(`${label} cannot be updated in place (changed: ${changed.join(", ")})`);
-      const raw = await spec.update(context(), id, withoutProvider(olds) as I, withoutProvider(news) as I, changed);
-      return { outs: outputsFor(news, raw, olds) };
-    },
-
-    async delete(id, props) {
-      try {
-        await spec.delete(getApi(), id, withoutProvider(props) as I);
-      } catch (e) {
-        if (!isNotFound(e)) throw e; // already gone is fine
-      }
-    },
+    delete: (id, props) =>
+      guarded(describe(id, props), [props], async () => {
+        try {
+          await spec.delete(getApi(), id, withoutProvider(props) as I);
+        } catch (e) {
+          if (!isNotFound(e)) throw e; // already gone is fine
+        }
+      }),
   };
+
+  /**
+   * `adopt: true`: take over the object with the same unique name instead of creating one, then
+   * bring it to the declared state with an in-place update. A field that would need a replacement
+   * fails instead (adoption never deletes what it took over).
+   */
+  async function adopt(ctx: OpContext<Api>, clean: I, inputs: Props, what: string): Promise<{ id: string; outs: Props }> {
+    const existing = await lookup(ctx.api, clean);
+    if (!existing) {
+      if (!spec.find) throw new ResourceError(`${what}: ${label} cannot be adopted (the vendor offers no way to find it by name)`);
+      throw new ResourceError(`${what}: adopt is set but ${spec.vendor} has no such object to adopt. Remove adopt: true to create it.`);
+    }
+    const live = plain(spec.observe(existing.raw)) as Props;
+    const declared = clean as Props;
+    const differs = inputKeys.filter((k) => k in live && declared[k] !== undefined && !deepEqual(norm(k, live[k]), norm(k, declared[k])));
+    const replacing = differs.filter((k) => forcesReplace(k, live[k], declared[k]));
+    if (replacing.length > 0) {
+      throw new ResourceError(
+        `${what}: adopting ${existing.id} would need a replacement to change ${replacing.map((k) => `${k} (live ${JSON.stringify(live[k])}, declared ${JSON.stringify(declared[k])})`).join(", ")}; nothing was changed. Declare the live value to adopt it.`,
+      );
+    }
+    ctx.created(existing.id);
+    if (differs.length === 0 || !spec.update) return { id: existing.id, outs: outputsFor(inputs, existing.raw) };
+    ctx.progress(`adopting ${existing.id}; updating ${differs.join(", ")} to the declared values`);
+    const previous = { ...declared, ...Object.fromEntries(differs.map((k) => [k, live[k]])) } as I;
+    const raw = await spec.update(ctx, existing.id, previous, clean, differs as (keyof I & string)[]);
+    return { id: existing.id, outs: outputsFor(inputs, raw ?? (await readBack(ctx.api, existing.id, clean, "adopted"))) };
+  }
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }

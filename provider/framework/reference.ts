@@ -1,6 +1,7 @@
 /** Renders the README's resource reference from the specs: the zod schemas are the docs. */
 import { z } from "zod";
-import { ResourceSpec, typeToken } from "./spec";
+import { COMMON_OUTPUTS, ResourceSpec, typeToken } from "./spec";
+import { COMMON_INPUTS } from "./values";
 
 interface JsonSchemaProp {
   type?: string;
@@ -40,8 +41,9 @@ export function renderReference(specs: readonly ResourceSpec<any, any, any>[]): 
       const change = replaceOn.has(name) ? "**replace**" : "update in place";
       out.push(`| \`${name}\` | ${typeOf(p)} | ${req} | ${change} | ${rules(p)} | ${(p.description ?? "").replace(/\|/g, "\\|")} |`);
     }
+    for (const [name, c] of Object.entries(COMMON_INPUTS)) out.push(`| \`${name}\` | ${c.type} | optional | engine option: no change at the vendor | | ${c.doc} |`);
     out.push("", "| output | description |", "|---|---|");
-    for (const [name, doc] of Object.entries(spec.outputs as Record<string, string>)) {
+    for (const [name, doc] of Object.entries({ ...(spec.outputs as Record<string, string>), ...COMMON_OUTPUTS })) {
       const secret = spec.secretOutputs?.includes(name) ? " (secret)" : "";
       out.push(`| \`${name}\` | ${doc}${secret} |`);
     }

@@ -5,6 +5,8 @@
  * `replaceOn` is the single table of fields whose change forces a replacement.
  */
 import { z } from "zod";
+import type { IdCodec } from "./ids";
+import type { PollOptions } from "./poll";
 
 
 /** The inputs a schema describes, after defaults. */
@@ -20,11 +22,46 @@ export interface OpContext<Api> {
   created(id: string): void;
   /** Progress lines shown by the engine (provider stderr). */
   progress(message: string): void;
+  /**
+   * Waits for asynchronous work (framework/poll.ts) with the resource's timeout: its
+   * `timeoutSeconds` input when it has one, else `timeoutMs`, else 10 minutes; progress goes
+   * to the resource.
+   */
+  poll<T>(o: Omit<PollOptions<T>, "timeoutMs" | "progress"> & { timeoutMs?: number }): Promise<T>;
 }
 
 export interface Found<Raw> {
   id: string;
   raw: Raw;
+}
+
+/** What create returns: the id, and the live object when the create's answer has it (else the engine reads it back). */
+export interface Created<Raw> {
+  id: string;
+  raw?: Raw;
+}
+
+/**
+ * Inputs for the conformance suite (test/conformance/): every kind of every vendor is run
+ * through the same rules with these. Values are program inputs (before defaults).
+ */
+export interface Samples<I, Api> {
+  /** Creates what the sample needs first (a database for a table, …) through the vendor API. */
+  setup?(api: Api): Promise<void>;
+  /** A valid object. */
+  valid: Partial<I> & Record<string, unknown>;
+  /** A change applied in place (merged onto `valid`). */
+  update?: Partial<I> & Record<string, unknown>;
+  /** A change that replaces the object (merged onto `valid`), with its opt-in if it needs one. */
+  replace?: Partial<I> & Record<string, unknown>;
+  /** Bad inputs (each merged onto `valid`; `unset` removes fields) and the field check must name. */
+  invalid: { inputs: Record<string, unknown>; unset?: string[]; field: string }[];
+  /** A change made by hand at the vendor, which refresh must show in `field`. */
+  outOfBand?: { field: string; apply(api: Api, id: string): Promise<void> };
+  /** False for a kind the vendor cannot read back (no drift detection): read-based cases are skipped. */
+  readsBack?: boolean;
+  /** The request that creates the object (for the "connection dropped after the vendor applied it" case). Default: the first POST. */
+  createRequest?: { method?: string; path?: string };
 }
 
 export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown, Raw = unknown, Out extends string = string> {
@@ -79,7 +116,17 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
   /** Per-field comparison normalisers (e.g. case-insensitive type names). */
   normalize?: Partial<Record<keyof InputsOf<S> & string, (v: unknown) => unknown>>;
 
-  create(ctx: OpContext<Api>, inputs: InputsOf<S>): Promise<Found<Raw>>;
+  /** The id scheme (framework/ids.ts) when the id is made of input fields. */
+  id?: IdCodec<keyof InputsOf<S> & string>;
+  /** Samples for the conformance suite. */
+  samples?: Samples<z.input<S>, Api>;
+
+  /**
+   * Creates the object. Returns its id, and the live object when the vendor's answer has
+   * everything `observe` needs; otherwise the engine reads it back (a create whose object
+   * cannot be read back fails, naming it, and stays tracked as a partial create).
+   */
+  create(ctx: OpContext<Api>, inputs: InputsOf<S>): Promise<Created<Raw>>;
   /** Looks the object up by its unique name: used after a create failed ambiguously. */
   find?(api: Api, inputs: InputsOf<S>): Promise<Found<Raw> | undefined>;
   /** The live object, or undefined when it no longer exists. */
@@ -88,8 +135,12 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
   observe(raw: Raw): Partial<InputsOf<S>>;
   /** Server-computed outputs (ids, timestamps). */
   computed?(raw: Raw): Record<string, unknown>;
-  /** Applies `changed` (never a `replaceOn` field) with the fewest calls; returns the live object. */
-  update?(ctx: OpContext<Api>, id: string, olds: InputsOf<S>, news: InputsOf<S>, changed: (keyof InputsOf<S> & string)[]): Promise<Raw>;
+  /**
+   * Applies `changed` (never a `replaceOn` field) with the fewest calls; returns the live object,
+   * or nothing and the engine reads it back. An update whose answer was lost (ambiguous) is
+   * verified by the engine by reading the object before anything is sent again.
+   */
+  update?(ctx: OpContext<Api>, id: string, olds: InputsOf<S>, news: InputsOf<S>, changed: (keyof InputsOf<S> & string)[]): Promise<Raw | void>;
   /** Deletes the object; a "not found" from the vendor counts as success. */
   delete(api: Api, id: string, state: InputsOf<S>): Promise<void>;
 }
@@ -98,6 +149,24 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
 export function defineResource<S extends z.ZodObject, Api, Raw, Out extends string>(spec: ResourceSpec<S, Api, Raw, Out>): ResourceSpec<S, Api, Raw, Out> {
   return spec;
 }
+
+/** A spec as a vendor writes it: the engine adds `vendor` (and the `observed` output's doc). */
+export type KindSpec<S extends z.ZodObject, Api, Raw, Out extends string> = Omit<ResourceSpec<S, Api, Raw, Out>, "vendor"> & { vendor?: string };
+
+/**
+ * The one define helper: `const defineX = resourceDefiner<XApi>("x")` in a vendor's folder gives
+ * its kinds their vendor and the type of the API their operations receive.
+ */
+export function resourceDefiner<Api>(vendor: string) {
+  return function define<S extends z.ZodObject, Raw, Out extends string>(spec: KindSpec<S, Api, Raw, Out>): ResourceSpec<S, Api, Raw, Out> {
+    return { ...spec, vendor } as ResourceSpec<S, Api, Raw, Out>;
+  };
+}
+
+/** Outputs every kind has, documented once. */
+export const COMMON_OUTPUTS: Record<string, string> = {
+  observed: "The object as last read from the vendor, in input shape: how drift is told from server formatting.",
+};
 
 export function typeToken(vendor: string, kind: string): string {
   return `pulumi-nodejs:dynamic/${vendor}:${kind}`;

@@ -36,3 +36,8 @@ export interface VendorDefinition<Api = any, S extends SettingsSpec = SettingsSp
 export function defineVendor<Api, const S extends SettingsSpec>(def: VendorDefinition<Api, S>): VendorDefinition<Api, S> {
   return def;
 }
+
+/** Gives each spec its conformance samples (keyed by kind), for vendors that keep them in one file. */
+export function withSamples<T extends ResourceSpec<any, any, any>>(specs: readonly T[], samples: Record<string, ResourceSpec<any, any, any>["samples"]>): T[] {
+  return specs.map((s) => (samples[s.kind] && !s.samples ? ({ ...s, samples: samples[s.kind] } as T) : s));
+}

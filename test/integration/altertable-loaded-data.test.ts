@@ -271,7 +271,7 @@ describe("altertable.LoadedData against the emulator", function () {
     async function failsAtPreview(inputs: Record<string, unknown>, property: string, pattern: RegExp, olds: Record<string, unknown> = {}) {
       emu.server.log.length = 0;
       const c = await h.check(olds, inputs);
-      expect(c.failures.map((f) => f.property)).to.deep.equal([property]);
+      expect(c.failures.map((f) => (f as any).field)).to.deep.equal([property]);
       expect(c.failures[0].reason).to.match(pattern);
       expect(upserts()).to.have.length(0);
       expect(statements().every((s) => /^\s*SELECT\b/i.test(s)), statements().join("; ")).to.equal(true);

@@ -130,7 +130,7 @@ describe("Altertable objects against the emulator", function () {
     it("fails at preview with the engine's message for broken SQL, without creating anything", async () => {
       const v = h(view);
       const r = await v.check({}, { catalog: "lakehouse", name: "big_orders", sql: "SELECT nope FROM lakehouse.main.orders" });
-      expect(r.failures[0].property).to.equal("sql");
+      expect(r.failures[0].field).to.equal("sql");
       expect(r.failures[0].reason).to.contain("Binder Error").and.contain("nope");
       const syntax = await v.check({}, { catalog: "lakehouse", name: "big_orders", sql: "SELEC 1" });
       expect(syntax.failures[0].reason).to.contain("Parser Error");

@@ -50,7 +50,7 @@ describe("ByteHouse: the rest of the vendor doc", function () {
     await h.delete(made.id, made.outs);
     expect(emu.server.state.metadataSubscription).to.equal(null);
     const bad = await h.check({}, { accountId: "x", userId: "1", token: "short" });
-    expect(bad.failures.map((f) => f.property)).to.have.members(["accountId", "token"]);
+    expect(bad.failures.map((f) => f.field)).to.have.members(["accountId", "token"]);
     expect(JSON.stringify(bad.failures)).not.to.contain("short");
   });
 

@@ -78,7 +78,7 @@ describe("ByteHouse provider against the emulator", () => {
     expect(Object.keys(emu.server.state.virtualWarehouses)).to.deep.equal(["once"]);
     const posts = emu.requests().filter((r) => r.method === "POST");
     expect(posts, "the create was never re-sent").to.have.length(1);
-    expect(progress.join("\n")).to.contain("adopting it");
+    expect(progress.join("\n")).to.contain("had been applied; keeping");
   });
 
   it("sends the create again when the dropped request had not been applied", async () => {

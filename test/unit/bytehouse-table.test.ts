@@ -97,7 +97,7 @@ describe("bytehouse.Table preview guards", () => {
     const news = { ...program, columns: base.slice(0, 2) };
     const r = await h.check(olds, news);
     expect(r.failures).to.have.length(1);
-    expect(r.failures[0].property).to.equal("columns");
+    expect(r.failures[0].field).to.equal("columns");
     expect(r.failures[0].reason).to.contain("drop column day and all its data").and.contain("allowDataLoss: true").and.contain("previousName");
     expect((await h.check(olds, { ...news, allowDataLoss: true })).failures).to.deep.equal([]);
   });
@@ -105,7 +105,7 @@ describe("bytehouse.Table preview guards", () => {
   it("refuses a key change (replacement) at preview unless allowReplace is set", async () => {
     const olds = await checked(program);
     const r = await h.check(olds, { ...program, orderByKeys: ["day"] });
-    expect(r.failures.map((f) => f.property)).to.deep.equal(["orderByKeys"]);
+    expect(r.failures.map((f) => f.field)).to.deep.equal(["orderByKeys"]);
     expect(r.failures[0].reason).to.contain("all of its rows would be lost").and.contain("allowReplace: true");
     expect((await h.check(olds, { ...program, orderByKeys: ["day"], allowReplace: true })).failures).to.deep.equal([]);
   });
@@ -119,10 +119,10 @@ describe("bytehouse.Table preview guards", () => {
 
   it("validates keys against declared columns and type names at preview", async () => {
     const r = await h.check({}, { ...program, orderByKeys: ["nope"], columns: [...base, { name: "x", type: "???" }] });
-    const props = r.failures.map((f) => f.property);
+    const props = r.failures.map((f) => f.field);
     expect(props).to.include("columns.3.type");
     const r2 = await h.check({}, { ...program, orderByKeys: ["nope"] });
-    expect(r2.failures[0]).to.include({ property: "orderByKeys.0" });
+    expect(r2.failures[0]).to.include({ field: "orderByKeys.0" });
     expect(r2.failures[0].reason).to.contain("must name a declared column");
   });
 

@@ -90,8 +90,8 @@ describe("framework engine", () => {
 
     it("names the resource kind, the field and the rule", async () => {
       const r = await h.check({}, { name: "ABC", size: "xl" });
-      expect(r.failures.map((f) => f.property)).to.have.members(["name", "size"]);
-      const name = r.failures.find((f) => f.property === "name")!;
+      expect(r.failures.map((f) => f.field)).to.have.members(["name", "size"]);
+      const name = r.failures.find((f) => f.field === "name")!;
       expect(name.reason).to.contain("bytehouse.Thing name").and.contain("must be lower-case letters").and.contain('"ABC"');
     });
 
@@ -103,7 +103,7 @@ describe("framework engine", () => {
 
     it("rejects unknown inputs (typos)", async () => {
       const r = await h.check({}, { name: "abc", colour: "blue" });
-      expect(r.failures[0].property).to.equal("colour");
+      expect(r.failures[0].field).to.equal("colour");
       expect(r.failures[0].reason).to.contain("known inputs");
     });
 
@@ -120,8 +120,8 @@ describe("framework engine", () => {
       const neither = await vw.check({}, { name: "etl" });
       expect(neither.failures[0].reason).to.contain("exactly one of size");
       const bad = await vw.check({}, { name: "Etl-1", size: "XS", autoSuspend: -1 });
-      expect(bad.failures.map((f) => f.property)).to.have.members(["name", "autoSuspend"]);
-      expect(bad.failures.find((f) => f.property === "autoSuspend")!.reason).to.contain(">= 0");
+      expect(bad.failures.map((f) => f.field)).to.have.members(["name", "autoSuspend"]);
+      expect(bad.failures.find((f) => f.field === "autoSuspend")!.reason).to.contain(">= 0");
     });
   });
 
@@ -164,7 +164,7 @@ describe("framework engine", () => {
     it("reports a partial create (with id and __provider) when a later step fails", async () => {
       api.failCreate = "after-create";
       const err = await h.create({ name: "abc", size: "s", color: "red", __provider: "code" }).catch((e) => e);
-      expect(err.message).to.equal("read-back failed");
+      expect(err.message).to.equal("bytehouse.Thing abc: read-back failed");
       expect(err.id).to.equal("abc");
       expect(err.properties.__provider).to.equal("code");
     });
