@@ -64,7 +64,7 @@ export const BYTEHOUSE_SAMPLES: Record<string, S> = {
       { inputs: { enabled: "no" }, field: "enabled" },
       { inputs: { comment: "x".repeat(300) }, field: "comment" },
     ],
-    outOfBand: { field: "enabled", apply: (api, id) => api.setApiKeyStatus(id, "DISABLED").then(() => undefined) },
+    outOfBand: { field: "enabled", apply: (api, id) => api.setApiKeyStatus(id, "ENABLED").then(() => undefined) },
   },
   RoleAssignment: {
     valid: { userId: 1336688750, roleName: "Analyst" },

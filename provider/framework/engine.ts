@@ -25,6 +25,7 @@ import { isAmbiguous, isConflict, isNotFound } from "../http/errors";
 import { deepEqual } from "./equal";
 import { poll } from "./poll";
 import { runCheck } from "./check";
+import { Journal, NO_JOURNAL } from "./journal";
 import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, PROVIDER_KEY, OBSERVED_KEY } from "./values";
 
 export { UNKNOWN, PROVIDER_KEY, OBSERVED_KEY } from "./values";
@@ -60,6 +61,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   spec: ResourceSpec<S, Api, Raw>,
   getApi: () => Api,
   progress: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+  journal: Journal = NO_JOURNAL,
 ): Handlers {
   type I = InputsOf<S>;
   const token = typeToken(spec.vendor, spec.kind);
@@ -134,6 +136,13 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     }
   }
 
+  /** The object's key in the creates journal: its id, else its unique name. */
+  function journalKey(inputs: Props): string | undefined {
+    const fromId = spec.id ? safe(() => spec.id!.encode(inputs as Record<string, unknown>)) : undefined;
+    const unique = spec.uniqueBy ? inputs[spec.uniqueBy] : undefined;
+    return fromId ?? (typeof unique === "string" || typeof unique === "number" ? String(unique) : undefined);
+  }
+
   async function readBack(api: Api, id: string, inputs: I, during: string): Promise<Raw> {
     const raw = await spec.read(api, id, inputs);
     if (raw === undefined) throw new ResourceError(`${label} ${id} was ${during} but cannot be read back from ${spec.vendor}; run pulumi refresh, then pulumi up`);
@@ -173,6 +182,16 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         const clean = inputsOnly(inputs);
         const finish = async (id: string, raw: Raw | undefined) => ({ id, outs: outputsFor(inputs, raw ?? (await readBack(ctx.api, id, clean, "created"))) });
         if (inputs.adopt === true) return adopt(ctx, clean, inputs, what);
+        const key = journalKey(clean as Props);
+        if (key !== undefined && spec.find && journal.owns(token, key)) {
+          // An earlier run sent this create and may have been interrupted before Pulumi saved it.
+          const existing = await lookup(ctx.api, clean);
+          if (existing) {
+            ctx.progress(`found ${existing.id}, created by an earlier interrupted run of this stack's provider; keeping it`);
+            return await finish(existing.id, existing.raw);
+          }
+        }
+        if (key !== undefined) journal.intend(token, key);
         try {
           for (let attempt = 1; ; attempt++) {
             try {
@@ -282,6 +301,8 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         } catch (e) {
           if (!isNotFound(e)) throw e; // already gone is fine
         }
+        const key = journalKey(withoutProvider(props));
+        if (key !== undefined) journal.forget(token, key);
       }),
   };
 

@@ -3,7 +3,8 @@
  * shim (framework/shim.ts). It holds the configuration handed to `configure`, one API
  * client per vendor, and the handlers of every resource kind.
  */
-import { allSpecs, createApi } from "../registry";
+import { allSpecs, createApi, resolveSettings, vendorNamed } from "../registry";
+import { Journal, NO_JOURNAL, fileJournal } from "./journal";
 import { buildHandlers, Handlers } from "./engine";
 import { typeToken } from "./spec";
 import { ConfigSource } from "../settings";
@@ -16,6 +17,7 @@ const handlers = new Map<string, Handlers>();
 export function configure(source: ConfigSource | undefined): void {
   config = source;
   apis.clear();
+  handlers.clear();
 }
 
 function apiFor(vendor: string): unknown {
@@ -27,12 +29,24 @@ function apiFor(vendor: string): unknown {
   return api;
 }
 
+/** The creates journal of a vendor, scoped by its non-secret settings (endpoint, account, user). */
+function journalFor(vendor: string): Journal {
+  try {
+    const settings = resolveSettings(vendor, config);
+    const specs = vendorNamed(vendor).settings;
+    const scope = Object.entries(settings).filter(([k]) => !specs[k]?.secret).sort().map(([k, v]) => `${k}=${v}`);
+    return fileJournal([vendor, ...scope].join(" "));
+  } catch {
+    return NO_JOURNAL; // not configured: every call fails anyway, saying what to set
+  }
+}
+
 export function handlersFor(token: string): Handlers {
   let h = handlers.get(token);
   if (!h) {
     const spec = allSpecs().find((s) => typeToken(s.vendor, s.kind) === token);
     if (!spec) throw new Error(`pulumi-warehouse has no resource kind ${token}`);
-    h = buildHandlers(spec, () => apiFor(spec.vendor));
+    h = buildHandlers(spec, () => apiFor(spec.vendor), undefined, journalFor(spec.vendor));
     handlers.set(token, h);
   }
   return h;
