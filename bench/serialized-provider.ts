@@ -20,7 +20,7 @@ async function size(provider: object): Promise<number> {
 async function main(): Promise<void> {
   const token = "pulumi-nodejs:dynamic/bytehouse:VirtualWarehouse";
   const minimal = await size({ create: async () => ({ id: "x" }) });
-  const shim = await size(makeShim(token, require.resolve("../provider/framework/runtime")));
+  const shim = await size(makeShim(token));
   const byValue = await size({
     create: (inputs: any) => handlersFor(token).create(inputs),
     read: (id: string, props: any) => handlersFor(token).read(id, props),

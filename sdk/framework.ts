@@ -9,7 +9,6 @@ import { z } from "zod";
 import { COMMON_OUTPUTS, ResourceSpec, typeToken } from "../provider/framework/spec";
 import { makeShim } from "../provider/framework/shim";
 
-const RUNTIME_PATH = require.resolve("../provider/framework/runtime");
 
 /** Inputs every kind accepts (provider/framework/values.ts COMMON_INPUTS). */
 export interface CommonArgs {
@@ -31,7 +30,7 @@ export interface WarehouseResourceClass<S extends z.ZodObject, Out extends strin
 
 export function resourceClass<S extends z.ZodObject, Out extends string>(spec: ResourceSpec<S, any, any, Out>): WarehouseResourceClass<S, Out> {
   const token = typeToken(spec.vendor, spec.kind);
-  const shim = makeShim(token, RUNTIME_PATH);
+  const shim = makeShim(token);
   const outputKeys = [...new Set([...Object.keys(spec.outputs), ...Object.keys(COMMON_OUTPUTS)])];
   const secretOutputs = [...(spec.secretOutputs ?? []), ...(spec.secretInputs ?? [])];
   const secretInputs = [...(spec.secretInputs ?? [])];

@@ -3,20 +3,19 @@
  *
  * Pulumi serialises a dynamic provider by value together with every local module it
  * reaches, so capturing the real implementation would put the whole provider (zod
- * schemas, HTTP client, …) into each resource's state twice. Instead the shim captures two
- * strings and loads the runtime with `require` when the provider host calls it:
- * first by package name (`pulumi-warehouse/provider/runtime`, resolvable wherever the
- * package is installed), then by the absolute path it had when the program ran.
- * No credential is captured: they come from `configure` at run time.
+ * schemas, HTTP client, …) into each resource's state twice. Instead the shim captures one
+ * string, the type token, and loads the runtime by package name
+ * (`pulumi-warehouse/provider/runtime`, resolvable wherever the package is installed) when the
+ * provider host calls it: no machine path and no credential is captured.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-export function makeShim(token: string, runtimePath: string): pulumi.dynamic.ResourceProvider {
+export function makeShim(token: string): pulumi.dynamic.ResourceProvider {
   const runtime = (): any => {
     try {
       return require("pulumi-warehouse/provider/runtime");
-    } catch {
-      return require(runtimePath);
+    } catch (e) {
+      throw new Error(`install pulumi-warehouse in the program's project: ${(e as Error).message}`);
     }
   };
   const h = () => runtime().handlersFor(token);
