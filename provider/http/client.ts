@@ -25,6 +25,7 @@ import pLimit from "p-limit";
 import { z } from "zod";
 import { ErrorKind, MAX_ECHO, WarehouseApiError, excerpt, kindForStatus, redact, truncate } from "./errors";
 import { parseJsonLossless } from "./json";
+import { RetrySink, currentRetrySink } from "./progress";
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */
@@ -87,7 +88,11 @@ export interface HttpClientOptions {
    * "the API key in warehouse:bytehouseApiKey (or $BYTEHOUSE_API_KEY)".
    */
   credentialHint?: string;
-  /** Told of every retry before its wait (route it to the resource's progress). Must not throw. */
+  /**
+   * Told of every retry before its wait. The client is shared by every resource of a provider
+   * process, so to show retries as a resource's progress the engine runs the operation inside
+   * `reportRetriesTo` (provider/http/progress.ts), whose sink is told as well.
+   */
   onRetry?: (event: RetryEvent) => void;
   /** Debug log sink; receives redacted lines. */
   log?: (line: string) => void;
@@ -184,7 +189,8 @@ export class HttpClient {
   request<S extends z.ZodType>(req: RequestOptions & { response: S }): Promise<HttpResponse<z.output<S>>>;
   request<T = unknown>(req: RequestOptions): Promise<HttpResponse<T>>;
   request(req: RequestOptions): Promise<HttpResponse<unknown>> {
-    return this.limit(() => this.send(req));
+    const sink = currentRetrySink(); // captured here: the concurrency queue runs send() in another context
+    return this.limit(() => this.send(req, sink));
   }
 
   private describe(req: RequestOptions): string {
@@ -269,7 +275,7 @@ export class HttpClient {
     };
   }
 
-  private async send(req: RequestOptions): Promise<HttpResponse<unknown>> {
+  private async send(req: RequestOptions, sink?: RetrySink): Promise<HttpResponse<unknown>> {
     const idempotent = req.idempotent ?? req.method !== "POST";
     const json = req.body === undefined ? undefined : JSON.stringify(req.body);
     const started = this.now();
@@ -284,10 +290,12 @@ export class HttpClient {
       if (this.now() - started + wait > this.retry.maxElapsedMs) return "budget";
       const event: RetryEvent = { operation: this.describe(req), reason, attempt: attempt + 1, maxAttempts: max, delayMs: wait, message: `${message}, retrying in ${seconds(wait)} (attempt ${attempt + 1} of ${max})` };
       this.log(req, `${event.operation}: ${event.message}`);
-      try {
-        this.opts.onRetry?.(event);
-      } catch {
-        // progress reporting never fails the call
+      for (const report of [this.opts.onRetry, sink]) {
+        try {
+          report?.(event);
+        } catch {
+          // progress reporting never fails the call
+        }
       }
       await this.sleep(wait);
       return "retry";

@@ -369,3 +369,35 @@ describe("HTTP hardening", () => {
     });
   });
 });
+
+describe("reportRetriesTo", () => {
+  it("reports the retries of requests made inside it, even those queued behind the concurrency cap", async () => {
+    const { reportRetriesTo } = await import("../../provider/http/progress");
+    let calls = 0;
+    const server = http.createServer((_req, res) => {
+      calls++;
+      res.writeHead(calls % 2 === 1 ? 503 : 200, { "content-type": "application/json" });
+      res.end("{}");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const c = new HttpClient({
+      vendor: "T",
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      authHeaders: () => ({}),
+      secrets: [],
+      concurrency: 1,
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    const a: string[] = [];
+    const b: string[] = [];
+    await Promise.all([
+      reportRetriesTo((e) => a.push(e.message), () => c.request({ method: "GET", path: "/a" })),
+      reportRetriesTo((e) => b.push(e.message), () => c.request({ method: "GET", path: "/b" })),
+    ]);
+    expect(a).to.have.length(1);
+    expect(b).to.have.length(1);
+    expect(a[0]).to.match(/^HTTP 503 from T, retrying in [\d.]+ s \(attempt 2 of 5\)$/);
+    await c.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+});
