@@ -76,7 +76,8 @@ describe("ByteHouse hardening against the emulator", function () {
   describe("ApiKey whose create answer was lost", () => {
     for (const drop of ["after", "before"] as const) {
       it(`leaves exactly one key, tracked with its secret (connection dropped ${drop} handling)`, async () => {
-        emu.faults({ rules: [{ method: "POST", path: "api-keys", drop, times: 1 }] });
+        // the fault as an operator would set it: PUT /_emulator/faults (times defaults to 1)
+        expect((await bhCall(emu, "PUT", "/_emulator/faults", { rules: [{ method: "POST", path: "api-keys", drop }] })).status).to.be.below(300);
         const k = await make(h(apiKey), { comment: "ci" });
         const keys = await api.listApiKeys();
         expect(keys.map((x) => x.id)).to.deep.equal([k.id]);
@@ -95,6 +96,16 @@ describe("ByteHouse hardening against the emulator", function () {
         expect(await api.listApiKeys()).to.deep.equal([]);
       });
     }
+
+    it("when every create answer is lost, fails saying so and leaves no key", async () => {
+      emu.faults({ rules: [{ method: "POST", path: "api-keys", drop: "after", times: 10 }] });
+      const c = await h(apiKey).check({}, { comment: "ci" });
+      const err = await h(apiKey).create(c.inputs).catch((x) => x);
+      expect(err).to.be.instanceOf(Error);
+      expect(err.message).to.match(/^bytehouse\.ApiKey: the create was interrupted 3 times; no key was left behind\. Last error: ByteHouse POST \/v1\/iam\/api-keys failed: /);
+      expect(err.id, "nothing to track").to.equal(undefined);
+      expect(await api.listApiKeys()).to.deep.equal([]);
+    });
 
     it("an expiry extension whose answer was lost is not applied twice", async () => {
       const k = await make(h(apiKey), { comment: "ci", expiryDays: 10 });
