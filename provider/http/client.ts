@@ -146,8 +146,9 @@ export const HTTP_DEFAULTS = {
 /** Errors that prove the request never left this machine: always safe to retry. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
-/** Seconds in words: "2 s", "0.3 s", "1.5 s". */
+/** A duration in words: "2 s", "0.3 s", "1.5 s", "40 ms". */
 export function seconds(ms: number): string {
+  if (ms < 100) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   return `${s >= 10 ? Math.round(s) : Math.round(s * 10) / 10} s`;
 }

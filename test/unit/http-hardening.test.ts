@@ -250,11 +250,11 @@ describe("HTTP hardening", () => {
       const e = await err(bh({ onRetry: (ev) => retries.push(ev), retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }, `http://127.0.0.1:${port}`).getDatabase("x"));
       expect(e.kind).to.equal("network");
       expect(e.message).to.match(
-        new RegExp(`^ByteHouse GET /v1/databases/x failed after 3 attempts in [\\d.]+ s: cannot reach ByteHouse at http://127\\.0\\.0\\.1:${port}: connection refused — is warehouse:bytehouseEndpoint right\\?$`),
+        new RegExp(`^ByteHouse GET /v1/databases/x failed after 3 attempts in [\\d.]+ m?s: cannot reach ByteHouse at http://127\\.0\\.0\\.1:${port}: connection refused — is warehouse:bytehouseEndpoint right\\?$`),
       );
       expect(e.message.split("\n")).to.have.length(1);
       expect(retries.map((r) => r.message)).to.have.length(2);
-      expect(retries[0].message).to.match(/^cannot reach ByteHouse \(connection refused\), retrying in [\d.]+ s \(attempt 2 of 3\)$/);
+      expect(retries[0].message).to.match(/^cannot reach ByteHouse \(connection refused\), retrying in [\d.]+ m?s \(attempt 2 of 3\)$/);
     });
 
     it("name the credential setting on 401 and 403", async () => {
@@ -316,7 +316,7 @@ describe("HTTP hardening", () => {
     it("stop after maxAttempts and say how many", async () => {
       script = [500, 500, 500].map((status) => ({ status, body: { message: "down", error: { code: "INTERNAL_SERVER_ERROR", message: "down" } } }));
       const e = await err(bh({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }).getDatabase("x"));
-      expect(e.message).to.match(/^ByteHouse GET \/v1\/databases\/x failed \(HTTP 500\) after 3 attempts in [\d.]+ s: down$/);
+      expect(e.message).to.match(/^ByteHouse GET \/v1\/databases\/x failed \(HTTP 500\) after 3 attempts in [\d.]+ m?s: down$/);
     });
   });
 
@@ -396,7 +396,7 @@ describe("reportRetriesTo", () => {
     ]);
     expect(a).to.have.length(1);
     expect(b).to.have.length(1);
-    expect(a[0]).to.match(/^HTTP 503 from T, retrying in [\d.]+ s \(attempt 2 of 5\)$/);
+    expect(a[0]).to.match(/^HTTP 503 from T, retrying in [\d.]+ m?s \(attempt 2 of 5\)$/);
     await c.close();
     await new Promise<void>((r) => server.close(() => r()));
   });
