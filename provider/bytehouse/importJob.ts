@@ -109,6 +109,11 @@ async function runJob(ctx: OpContext<ByteHouseApi>, id: string, inputs: JobInput
   }
 }
 
+async function findJob(api: ByteHouseApi, inputs: JobInputs): Promise<{ id: string; raw: JobRaw } | undefined> {
+  const hit = (await api.listImportJobs()).find((j) => j.name === inputs.name && j.connectionID === inputs.connectionId);
+  return hit && { id: String(hit.id), raw: hit };
+}
+
 async function readJob(api: ByteHouseApi, id: string): Promise<JobRaw | undefined> {
   return api.getImportJob(id);
 }
@@ -127,7 +132,18 @@ export const importJob = defineByteHouseResource({
   },
 
   async create(ctx, inputs) {
-    const id = String(await ctx.api.createImportJob(body(inputs), { secrets: jobSecrets(inputs.configuration, inputs.sourceSchema) }));
+    let id: string;
+    try {
+      id = String(await ctx.api.createImportJob(body(inputs), { secrets: jobSecrets(inputs.configuration, inputs.sourceSchema) }));
+    } catch (e) {
+      // The answer was lost: if the job was made, carry on with it (and run it), rather than let the
+      // engine adopt it without the run; if not, the engine looks again and sends the create again.
+      if (!isAmbiguous(e)) throw e;
+      const hit = await findJob(ctx.api, inputs);
+      if (!hit) throw e;
+      ctx.progress(`job ${inputs.name}: the create was interrupted but had been applied; continuing with job ${hit.id}`);
+      id = hit.id;
+    }
     ctx.created(id);
     const execution = inputs.run ? await runJob(ctx, id, inputs) : undefined;
     const raw = await readJob(ctx.api, id);
@@ -135,10 +151,7 @@ export const importJob = defineByteHouseResource({
     return { id, raw: { ...raw, execution } };
   },
 
-  async find(api, inputs) {
-    const hit = (await api.listImportJobs()).find((j) => j.name === inputs.name && j.connectionID === inputs.connectionId);
-    return hit && { id: String(hit.id), raw: hit };
-  },
+  find: findJob,
 
   read: (api, id) => readJob(api, id),
 

@@ -230,7 +230,7 @@ export class HttpClient {
 
   private fail(kind: ErrorKind, req: RequestOptions, detail: string, status?: number, code?: string, after?: string): WarehouseApiError {
     const msg = `${this.describe(req)} failed${status ? ` (HTTP ${status})` : ""}${after ? ` ${after}` : ""}: ${detail}`;
-    return new WarehouseApiError(kind, this.describe(req), redact(msg, this.secretsOf(req)), status, code);
+    return new WarehouseApiError(kind, redact(this.describe(req), this.secretsOf(req)), redact(msg, this.secretsOf(req)), status, code);
   }
 
   private backoff(attempt: number): number {

@@ -168,23 +168,35 @@ describe("ByteHouse hardening against the emulator", function () {
       expect((await api.getTable("sales", "t"))!.columns.map((c) => c.name)).to.deep.equal(["id", "n"]);
     });
 
-    it("an import-job start follows the execution it made instead of starting a second run", async () => {
+    async function loadJob(fault: { path: string }) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bh-load-"));
       fs.writeFileSync(path.join(dir, "a.csv"), "id,note\n1,x\n2,y\n");
       await make(h(database), { name: "sales" });
       await make(h(table), { database: "sales", name: "t", columns: [{ name: "id", type: "Int64" }, { name: "note", type: "String" }], orderByKeys: ["id"] });
       const conn = await make(h(connection), { name: "files", type: "LOCAL", data: { path: dir } });
-      emu.faults({ rules: [{ method: "POST", path: "/start$", drop: "after", times: 1 }] });
-      const j = await make(h(importJob), {
+      emu.faults({ rules: [{ method: "POST", path: fault.path, drop: "after", times: 1 }] });
+      return make(h(importJob), {
         name: "load",
         connectionId: Number(conn.id),
         configuration: { source: { format: "CSV", properties: { fileNames: "a.csv", header: true } }, sink: { database: "sales", table: "t", mode: "APPEND" } },
         run: { args: { "source.properties.fileNames": "a.csv" } },
       });
+    }
+
+    it("an import-job start follows the execution it made instead of starting a second run", async () => {
+      const j = await loadJob({ path: "/start$" });
       expect(j.outs.lastExecution).to.include({ status: "SUCCEEDED", rowsLoaded: 2 });
       expect(emu.requests().filter((r) => r.method === "POST" && r.path.endsWith("/start"))).to.have.length(1);
       expect(Number((await api.query("SELECT count(*) AS n FROM sales.t"))[0].n), "loaded once").to.equal(2);
       expect(progress.join("\n")).to.contain("the start was interrupted but had been applied");
+    });
+
+    it("an import-job create whose answer was lost continues with the job it made, and runs it", async () => {
+      const j = await loadJob({ path: "/dataloading/jobs$" });
+      expect(Object.keys(emu.server.state.jobs)).to.have.length(1);
+      expect(j.outs.lastExecution).to.include({ status: "SUCCEEDED", rowsLoaded: 2 });
+      expect(Number((await api.query("SELECT count(*) AS n FROM sales.t"))[0].n)).to.equal(2);
+      expect(progress.join("\n")).to.contain("the create was interrupted but had been applied; continuing with job");
     });
   });
 });
