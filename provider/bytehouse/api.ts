@@ -109,6 +109,16 @@ export function isByteHouseNotFound(status: number, body: unknown): boolean {
   return typeof code === "string" && typeof message === "string" && BYTEHOUSE_NOT_FOUND_CODE.test(code);
 }
 
+/**
+ * A body whose `error` carries a code: ByteHouse's failure envelope, even under a 2xx (a success
+ * has `"error": {}` or none).
+ */
+export function isByteHouseErrorBody(body: unknown): boolean {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return false;
+  const error = (body as { error?: unknown }).error;
+  return !!error && typeof error === "object" && typeof (error as { code?: unknown }).code === "string" && (error as { code: string }).code !== "";
+}
+
 /** Where the ByteHouse settings are set, for messages (the names provider/bytehouse/index.ts declares). */
 export const BYTEHOUSE_SETTING_NAMES = {
   endpoint: "warehouse:bytehouseEndpoint",
@@ -125,6 +135,7 @@ export function createByteHouseHttp(settings: ByteHouseSettings, extra: Partial<
     }),
     parseError: parseByteHouseError,
     notFound: isByteHouseNotFound,
+    errorIn2xx: isByteHouseErrorBody,
     requireJson: true,
     endpointSetting: BYTEHOUSE_SETTING_NAMES.endpoint,
     credentialHint: BYTEHOUSE_SETTING_NAMES.credential,

@@ -81,6 +81,11 @@ export interface HttpClientOptions {
   notFound?: (status: number, body: unknown, text: string) => boolean;
   /** Every 2xx body must be JSON (or empty): HTML or text is an error, never data. */
   requireJson?: boolean;
+  /**
+   * Whether a 2xx body is nevertheless the vendor's error (an envelope with an error code):
+   * such an answer fails the call with the vendor's message instead of passing as success.
+   */
+  errorIn2xx?: (body: unknown) => boolean;
   /** The setting that holds the base URL, for messages ("warehouse:bytehouseEndpoint"). */
   endpointSetting?: string;
   /**
@@ -351,6 +356,17 @@ export class HttpClient {
             req,
             `the answer is not JSON${contentType ? ` (${contentType.split(";")[0]})` : ""}: ${this.quote(req, text)}${this.endpointHint()}`,
             status,
+          );
+        }
+        if (isJson && data !== undefined && this.opts.errorIn2xx?.(data)) {
+          const p = this.opts.parseError?.(data, text) ?? {};
+          const kind = kindForStatus(400, p.code);
+          throw this.fail(
+            kind === "not_found" ? "validation" : kind,
+            req,
+            `${p.message ? this.echo(req, p.message) : this.quote(req, text)} (an error answered with HTTP ${status})`,
+            status,
+            p.code,
           );
         }
         if (req.response) {

@@ -177,6 +177,15 @@ describe("HTTP hardening", () => {
       await c.close();
     });
 
+    it("a 200 carrying ByteHouse's error envelope is a failure, not a success", async () => {
+      script = [{ status: 200, body: { message: "column n already exists", error: { code: "COLUMN_ALREADY_EXISTS", message: "column n already exists" } } }];
+      const e = await err(bh().updateTable("db", "t", { addColumns: [{ name: "n", type: "Int32" }] }));
+      expect(e.kind).to.equal("conflict");
+      expect(e.message).to.equal("ByteHouse PATCH /v1/databases/db/tables/t failed (HTTP 200): column n already exists (an error answered with HTTP 200)");
+      script = [{ status: 200, body: { message: "Success", error: {} } }];
+      await bh().updateTable("db", "t", { addColumns: [{ name: "n", type: "Int32" }] });
+    });
+
     it("a new API key in a wrong-shaped answer is never quoted", async () => {
       script = [{ status: 200, body: { data: { id: "k1", status: "ENABLED", secret: "bh_THE_NEW_SECRET_VALUE" } } }];
       const e = await err(bh().createApiKey({ comment: "ci" }));
