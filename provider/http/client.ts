@@ -348,7 +348,12 @@ export class HttpClient {
         isJson = false;
       }
 
-      if (status < 400) {
+      if (status >= 300 && status < 400) {
+        // Redirects are not followed: an API answering one is not the API (a login page, http→https).
+        const location = headers.location ? ` to ${this.echo(req, String(headers.location), 200)}` : "";
+        throw this.fail("unexpected", req, `a redirect${location}, not an answer${this.endpointHint()}`, status);
+      }
+      if (status < 300) {
         const wantsJson = this.opts.requireJson || req.response !== undefined;
         if (wantsJson && !isJson) {
           throw this.fail(

@@ -186,6 +186,15 @@ describe("HTTP hardening", () => {
       await bh().updateTable("db", "t", { addColumns: [{ name: "n", type: "Int32" }] });
     });
 
+    it("a redirect is an error naming where it points, never a success", async () => {
+      script = [{ status: 302, raw: "", headers: { location: "https://login.example.com/sso?next=/v1" } }];
+      const e = await err(bh().deleteDatabase("sales"));
+      expect(e.kind).to.equal("unexpected");
+      expect(e.message).to.equal(
+        "ByteHouse DELETE /v1/databases/sales failed (HTTP 302): a redirect to https://login.example.com/sso?next=/v1, not an answer — is warehouse:bytehouseEndpoint right?",
+      );
+    });
+
     it("a new API key in a wrong-shaped answer is never quoted", async () => {
       script = [{ status: 200, body: { data: { id: "k1", status: "ENABLED", secret: "bh_THE_NEW_SECRET_VALUE" } } }];
       const e = await err(bh().createApiKey({ comment: "ci" }));
