@@ -6,9 +6,9 @@
  *   3. virtual warehouses:    flat objects with { message, error }
  */
 import { z } from "zod";
-import { HttpClient } from "../http/client";
+import { HttpClient, HttpClientOptions } from "../http/client";
 import { ResourceSpec } from "../framework/spec";
-import { isNotFound } from "../http/errors";
+import { WarehouseApiError, isNotFound } from "../http/errors";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_PATHS as P } from "./paths";
 import {
   MetadataSubscriptionHeaders,
@@ -92,7 +92,40 @@ export function parseByteHouseError(body: unknown): { message?: string; code?: s
   return { message, code };
 }
 
-export function createByteHouseHttp(settings: ByteHouseSettings, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): HttpClient {
+/**
+ * ByteHouse's own "this object does not exist": a 404 with its error body whose code names the
+ * kind of object (`DATABASE_NOT_FOUND`, `TABLE_NOT_FOUND`, `API_KEY_NOT_FOUND`, …; see
+ * emulator/bytehouse and notes §1.4). A bare `NOT_FOUND` is what a router answers for a path it
+ * does not serve (a wrong base URL), and a 404 without the error body comes from something else
+ * (a proxy, another server): neither says the object is gone.
+ */
+export const BYTEHOUSE_NOT_FOUND_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_NOT_FOUND$/;
+
+export function isByteHouseNotFound(status: number, body: unknown): boolean {
+  if (status !== 404 || !body || typeof body !== "object" || Array.isArray(body)) return false;
+  const error = (body as { error?: unknown }).error;
+  if (!error || typeof error !== "object") return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === "string" && typeof message === "string" && BYTEHOUSE_NOT_FOUND_CODE.test(code);
+}
+
+/**
+ * A body whose `error` carries a code: ByteHouse's failure envelope, even under a 2xx (a success
+ * has `"error": {}` or none).
+ */
+export function isByteHouseErrorBody(body: unknown): boolean {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return false;
+  const error = (body as { error?: unknown }).error;
+  return !!error && typeof error === "object" && typeof (error as { code?: unknown }).code === "string" && (error as { code: string }).code !== "";
+}
+
+/** Where the ByteHouse settings are set, for messages (the names provider/bytehouse/index.ts declares). */
+export const BYTEHOUSE_SETTING_NAMES = {
+  endpoint: "warehouse:bytehouseEndpoint",
+  credential: "the API key in warehouse:bytehouseApiKey (or $BYTEHOUSE_API_KEY)",
+} as const;
+
+export function createByteHouseHttp(settings: ByteHouseSettings, extra: Partial<HttpClientOptions> = {}): HttpClient {
   return new HttpClient({
     vendor: "ByteHouse",
     baseUrl: settings.endpoint,
@@ -100,298 +133,380 @@ export function createByteHouseHttp(settings: ByteHouseSettings, extra: Partial<
       authorization: `Bearer ${settings.apiKey}`,
       ...(settings.activeRole ? { "x-user-activerole": settings.activeRole } : {}),
     }),
-    secrets: [settings.apiKey, ...(extra.secrets ?? [])],
     parseError: parseByteHouseError,
+    notFound: isByteHouseNotFound,
+    errorIn2xx: isByteHouseErrorBody,
+    requireJson: true,
+    endpointSetting: BYTEHOUSE_SETTING_NAMES.endpoint,
+    credentialHint: BYTEHOUSE_SETTING_NAMES.credential,
     ...extra,
+    secrets: [settings.apiKey, ...(extra.secrets ?? [])],
   });
 }
+
+// ---- answer shapes: what the provider relies on; everything else passes through ----
+const anyId = z.union([z.string(), z.number()]);
+const loose = z.looseObject;
+const envelope = <S extends z.ZodType>(item: S) => loose({ data: item });
+const offsetPage = <S extends z.ZodType>(item: S) => loose({ data: z.array(item), meta: loose({ total: z.number().optional() }).nullish() });
+const cursorPage = <S extends z.ZodType>(item: S) => loose({ data: z.array(item), meta: loose({ nextCursor: z.string().nullish() }).nullish() });
+const record = z.record(z.string(), z.unknown());
+
+/** Item shapes of the ByteHouse answers (wire.ts / notes §1.5): the fields the provider reads. */
+export const BYTEHOUSE_SHAPES = {
+  database: loose({ name: z.string() }),
+  virtualWarehouse: loose({ name: z.string(), id: z.string(), configID: z.number() }),
+  vwConfig: loose({ id: z.number(), name: z.string() }),
+  table: loose({ name: z.string(), columns: z.array(loose({ name: z.string(), type: z.string() })) }),
+  partition: loose({ name: z.string() }),
+  apiKey: loose({ id: z.string(), status: z.string() }),
+  role: loose({ name: z.string() }),
+  assignment: loose({ RoleName: z.string() }),
+  permission: loose({ RoleName: z.string(), ActionName: z.string() }),
+  connection: loose({ id: anyId, name: z.string(), type: z.string() }),
+  importJob: loose({ id: anyId, name: z.string() }),
+  execution: loose({ id: z.string(), status: z.string() }),
+  executionLog: loose({ message: z.string() }),
+  materializedView: loose({ name: z.string() }),
+} as const;
+
+/** Options of a write that carries credentials: their values are redacted from its errors and logs. */
+export interface WriteOptions {
+  secrets?: readonly string[];
+}
+
+const S = BYTEHOUSE_SHAPES;
 
 export class ByteHouseApi {
   private configCache?: Promise<ByteHouseVwConfig[]>;
 
   constructor(readonly http: HttpClient) {}
 
+  /** GET of one object in a `{data}` envelope, parsed by shape. */
+  private async getData<T>(path: string, item: z.ZodType, query?: Record<string, string | number | undefined>): Promise<T> {
+    return (await this.http.request({ method: "GET", path, query, response: envelope(item) })).data.data as T;
+  }
+
   /** Reads every page of an offset-paginated list. */
-  private async listAll<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
+  private async listAll<T>(path: string, item: z.ZodType, query: Record<string, string | undefined> = {}): Promise<T[]> {
     const out: T[] = [];
     for (let offset = 0; ; ) {
-      const res = await this.http.request<{ data: T[]; meta?: { total?: number } }>({
-        method: "GET",
-        path,
-        query: { ...query, offset, limit: BYTEHOUSE_PAGE.maxLimit },
-      });
-      const page = res.data?.data ?? [];
+      const res = await this.http.request({ method: "GET", path, query: { ...query, offset, limit: BYTEHOUSE_PAGE.maxLimit }, response: offsetPage(item) });
+      const page = res.data.data as T[];
       out.push(...page);
       offset += page.length;
-      const total = res.data?.meta?.total;
+      const total = res.data.meta?.total;
       if (page.length === 0 || (total !== undefined ? offset >= total : page.length < BYTEHOUSE_PAGE.maxLimit)) return out;
     }
   }
 
   // ---- databases (envelope family 1) ----
   listDatabases(filter?: string): Promise<ByteHouseDatabase[]> {
-    return this.listAll<ByteHouseDatabase>(P.databases(), { filter });
+    return this.listAll<ByteHouseDatabase>(P.databases(), S.database, { filter });
   }
 
   async createDatabase(body: { name: string; description?: string }): Promise<{ uuid: string }> {
-    const res = await this.http.request<{ data: { uuid: string } }>({ method: "POST", path: P.databases(), body });
+    const res = await this.http.request({ method: "POST", path: P.databases(), body, idempotent: false, response: envelope(loose({ uuid: z.string() })) });
     return res.data.data;
   }
 
   async getDatabase(name: string): Promise<ByteHouseDatabase | undefined> {
-    return orUndefined(async () => (await this.http.request<{ data: ByteHouseDatabase }>({ method: "GET", path: P.database(name) })).data.data);
+    return orUndefined(() => this.getData<ByteHouseDatabase>(P.database(name), S.database));
   }
 
   async deleteDatabase(name: string): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.database(name) });
+    await this.http.request({ method: "DELETE", path: P.database(name), idempotent: true });
   }
 
   // ---- virtual warehouses (envelope family 3) ----
   listVirtualWarehouses(): Promise<ByteHouseVirtualWarehouse[]> {
-    return this.listAll<ByteHouseVirtualWarehouse>(P.virtualWarehouses());
+    return this.listAll<ByteHouseVirtualWarehouse>(P.virtualWarehouses(), S.virtualWarehouse);
   }
 
   async createVirtualWarehouse(body: VwCreate): Promise<{ name: string; vwID: string }> {
-    const res = await this.http.request<{ name: string; vwID: string }>({ method: "POST", path: P.virtualWarehouses(), body });
+    const res = await this.http.request({ method: "POST", path: P.virtualWarehouses(), body, idempotent: false, response: loose({ name: z.string(), vwID: z.string() }) });
     return { name: res.data.name, vwID: res.data.vwID };
   }
 
   async getVirtualWarehouse(name: string): Promise<ByteHouseVirtualWarehouse | undefined> {
     return orUndefined(async () => {
-      const { message: _m, error: _e, ...vw } = (await this.http.request<ByteHouseVirtualWarehouse & { message?: string; error?: unknown }>({
-        method: "GET",
-        path: P.virtualWarehouse(name),
-      })).data;
+      const res = await this.http.request({ method: "GET", path: P.virtualWarehouse(name), response: S.virtualWarehouse });
+      const { message: _m, error: _e, ...vw } = res.data as unknown as ByteHouseVirtualWarehouse & { message?: string; error?: unknown };
       return vw;
     });
   }
 
+  /** Sets the given fields to absolute values: safe to repeat. */
   async updateVirtualWarehouse(name: string, patch: VwPatch): Promise<void> {
-    await this.http.request({ method: "PATCH", path: P.virtualWarehouse(name), body: patch });
+    await this.http.request({ method: "PATCH", path: P.virtualWarehouse(name), body: patch, idempotent: true });
   }
 
   async deleteVirtualWarehouse(name: string): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.virtualWarehouse(name) });
+    await this.http.request({ method: "DELETE", path: P.virtualWarehouse(name), idempotent: true });
   }
 
   // ---- tables (family 1) ----
   listTables(db: string, filter?: string): Promise<WireTable[]> {
-    return this.listAll<WireTable>(P.tables(db), { filter });
+    return this.listAll<WireTable>(P.tables(db), S.table, { filter });
   }
 
   async createTable(db: string, body: WireTableCreate): Promise<void> {
-    await this.http.request({ method: "POST", path: P.tables(db), body });
+    await this.http.request({ method: "POST", path: P.tables(db), body, idempotent: false });
   }
 
   getTable(db: string, table: string): Promise<WireTable | undefined> {
-    return orUndefined(async () => (await this.http.request<{ data: WireTable }>({ method: "GET", path: P.table(db, table) })).data.data);
+    return orUndefined(() => this.getData<WireTable>(P.table(db, table), S.table));
   }
 
+  /**
+   * Adds, drops, renames and modifies columns: NOT idempotent (a repeated add or rename fails or,
+   * worse, applies to the renamed column). After an ambiguous failure, read the table back.
+   */
   async updateTable(db: string, table: string, body: WireTableUpdate): Promise<void> {
-    await this.http.request({ method: "PATCH", path: P.table(db, table), body });
+    await this.http.request({ method: "PATCH", path: P.table(db, table), body, idempotent: false });
   }
 
   async deleteTable(db: string, table: string): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.table(db, table) });
+    await this.http.request({ method: "DELETE", path: P.table(db, table), idempotent: true });
   }
 
   listPartitions(db: string, table: string): Promise<WirePartition[]> {
-    return this.listAll<WirePartition>(P.partitions(db, table));
+    return this.listAll<WirePartition>(P.partitions(db, table), S.partition);
   }
 
   async deletePartitions(db: string, table: string, partitionNames: string[]): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.partitions(db, table), body: { partitionNames } });
+    await this.http.request({ method: "DELETE", path: P.partitions(db, table), body: { partitionNames }, idempotent: true });
   }
 
-  /** Runs SQL synchronously; returns the rows of the last statement. */
+  /** Runs SQL synchronously; returns the rows of the last statement. Not idempotent (the SQL may write). */
   async query(query: string, opts: { vwID?: string; mode?: "ansi_sql" | "clickhouse_sql" } = {}): Promise<WireRow[]> {
-    const res = await this.http.request<{ data: WireRow[] }>({
+    const res = await this.http.request({
       method: "POST",
       path: P.sqlSync(),
       body: { query, mode: opts.mode ?? "clickhouse_sql", ...(opts.vwID ? { vwID: opts.vwID } : {}) },
+      idempotent: false,
+      response: loose({ data: z.array(record).nullish() }),
     });
-    return res.data.data ?? [];
+    return (res.data.data ?? []) as WireRow[];
   }
 
   // ---- IAM (family 2) ----
+  /**
+   * Creates a key: NOT idempotent (each call makes a new key, and at most 2 may exist). The
+   * answer carries the secret, so it is never quoted in an error.
+   */
   async createApiKey(body: WireApiKeyCreate): Promise<WireApiKey> {
-    return (await this.http.request<{ data: WireApiKey }>({ method: "POST", path: P.apiKeys(), body })).data.data;
+    const res = await this.http.request({
+      method: "POST",
+      path: P.apiKeys(),
+      body,
+      idempotent: false,
+      sensitiveResponse: true,
+      response: envelope(S.apiKey.extend({ key: z.string().min(1) })),
+    });
+    return res.data.data as unknown as WireApiKey;
   }
 
   async listApiKeys(): Promise<WireApiKey[]> {
-    return (await this.http.request<{ data: WireApiKey[] }>({ method: "GET", path: P.apiKeys() })).data.data ?? [];
+    return (await this.http.request({ method: "GET", path: P.apiKeys(), response: envelope(z.array(S.apiKey)) })).data.data as unknown as WireApiKey[];
   }
 
+  /** The key, or undefined when a good list of the user's keys does not have it. */
   async getApiKey(id: string): Promise<WireApiKey | undefined> {
     return (await this.listApiKeys()).find((k) => k.id === id);
   }
 
   async deleteApiKey(id: string): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.apiKey(id) });
+    await this.http.request({ method: "DELETE", path: P.apiKey(id), idempotent: true });
   }
 
+  /** Sets an absolute status: safe to repeat. */
   async setApiKeyStatus(id: string, status: "ENABLED" | "DISABLED"): Promise<void> {
-    await this.http.request({ method: "PATCH", path: P.apiKeyStatus(id), body: { status } });
+    await this.http.request({ method: "PATCH", path: P.apiKeyStatus(id), body: { status }, idempotent: true });
   }
 
+  /** Adds days to the expiry: NOT idempotent (a repeat would add them twice). */
   async extendApiKeyExpiry(id: string, addExpiryInDays: number): Promise<void> {
-    await this.http.request({ method: "PATCH", path: P.apiKeyExpiry(id), body: { addExpiryInDays } });
+    await this.http.request({ method: "PATCH", path: P.apiKeyExpiry(id), body: { addExpiryInDays }, idempotent: false });
   }
 
   async listRoles(): Promise<WireRole[]> {
-    return (await this.http.request<{ data: WireRole[] }>({ method: "GET", path: P.roles() })).data.data ?? [];
+    return (await this.http.request({ method: "GET", path: P.roles(), response: envelope(z.array(S.role)) })).data.data as unknown as WireRole[];
   }
 
   async listAssignments(userId: number): Promise<WireAssignment[]> {
-    return (await this.http.request<{ data: WireAssignment[] }>({ method: "GET", path: P.assignments(), query: { UserID: userId } })).data.data ?? [];
+    return (await this.http.request({ method: "GET", path: P.assignments(), query: { UserID: userId }, response: envelope(z.array(S.assignment)) })).data.data as unknown as WireAssignment[];
   }
 
+  /** Not idempotent: a repeat after it was applied answers "already assigned". */
   async assignRole(body: WireAssignment): Promise<void> {
-    await this.http.request({ method: "POST", path: P.assignments(), body });
+    await this.http.request({ method: "POST", path: P.assignments(), body, idempotent: false });
   }
 
   async unassignRole(body: WireAssignment): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.assignments(), body });
+    await this.http.request({ method: "DELETE", path: P.assignments(), body, idempotent: true });
   }
 
   async listPermissions(q: Pick<WirePermission, "RoleName" | "ByteHouseResourceID" | "SecureObjectTypeName">): Promise<WirePermission[]> {
-    return (await this.http.request<{ data: WirePermission[] }>({ method: "GET", path: P.permissions(), query: { ...q } })).data.data ?? [];
+    return (await this.http.request({ method: "GET", path: P.permissions(), query: { ...q }, response: envelope(z.array(S.permission)) })).data.data as unknown as WirePermission[];
   }
 
+  /**
+   * Grants, or sets the grant option of an existing grant (the grant call upserts: emulator
+   * iam.ts, and the vendor doc's grant takes GrantOption with no "already granted" error).
+   * The same body twice leaves the same permission: safe to repeat.
+   */
   async grantPermission(body: WirePermission): Promise<void> {
-    // Granting the same permission twice only sets the grant option: safe to repeat.
     await this.http.request({ method: "POST", path: P.permissions(), body, idempotent: true });
   }
 
   async revokePermission(body: Omit<WirePermission, "GrantOption">): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.permissions(), body });
+    await this.http.request({ method: "DELETE", path: P.permissions(), body, idempotent: true });
   }
 
   // ---- data loading (family 2, cursor pagination) ----
-  private async listByCursor<T>(path: string): Promise<T[]> {
+  private async listByCursor<T>(path: string, item: z.ZodType): Promise<T[]> {
     const out: T[] = [];
     let cursor: string | undefined;
     do {
-      const res = await this.http.request<{ data: T[]; meta?: { nextCursor?: string | null } }>({ method: "GET", path, query: { cursor, limit: BYTEHOUSE_PAGE.maxLimit } });
-      out.push(...(res.data.data ?? []));
+      const res = await this.http.request({ method: "GET", path, query: { cursor, limit: BYTEHOUSE_PAGE.maxLimit }, response: cursorPage(item) });
+      out.push(...(res.data.data as T[]));
       cursor = res.data.meta?.nextCursor ?? undefined;
     } while (cursor);
     return out;
   }
 
   listConnections(): Promise<WireConnection[]> {
-    return this.listByCursor<WireConnection>(P.connections());
+    return this.listByCursor<WireConnection>(P.connections(), S.connection);
   }
 
-  async createConnection(body: { name: string; type: string; data: Record<string, unknown> }): Promise<number> {
-    const res = await this.http.request<{ data: { id: number } }>({ method: "POST", path: P.connections(), body });
-    return res.data.data.id;
+  /** Not idempotent (a repeat makes a second connection). `secrets`: the credentials in `data`. */
+  async createConnection(body: { name: string; type: string; data: Record<string, unknown> }, opts: WriteOptions = {}): Promise<number> {
+    const res = await this.http.request({ method: "POST", path: P.connections(), body, idempotent: false, secrets: opts.secrets, response: envelope(loose({ id: anyId })) });
+    return res.data.data.id as number;
   }
 
   getConnection(id: number | string): Promise<WireConnection | undefined> {
-    return orUndefined(async () => (await this.http.request<{ data: WireConnection }>({ method: "GET", path: P.connection(id) })).data.data);
+    return orUndefined(() => this.getData<WireConnection>(P.connection(id), S.connection));
   }
 
-  async updateConnection(id: number | string, body: { name: string; data: Record<string, unknown> }): Promise<void> {
-    await this.http.request({ method: "PUT", path: P.connection(id), body });
+  /** Replaces name and data: safe to repeat. `secrets`: the credentials in `data`. */
+  async updateConnection(id: number | string, body: { name: string; data: Record<string, unknown> }, opts: WriteOptions = {}): Promise<void> {
+    await this.http.request({ method: "PUT", path: P.connection(id), body, idempotent: true, secrets: opts.secrets });
   }
 
   async deleteConnection(id: number | string): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.connection(id) });
+    await this.http.request({ method: "DELETE", path: P.connection(id), idempotent: true });
   }
 
   listImportJobs(): Promise<WireImportJob[]> {
-    return this.listByCursor<WireImportJob>(P.jobs());
+    return this.listByCursor<WireImportJob>(P.jobs(), S.importJob);
   }
 
-  async createImportJob(body: WireImportJobBody): Promise<number> {
-    return (await this.http.request<{ data: { id: number } }>({ method: "POST", path: P.jobs(), body })).data.data.id;
+  /** Not idempotent (a repeat makes a second job). */
+  async createImportJob(body: WireImportJobBody, opts: WriteOptions = {}): Promise<number> {
+    const res = await this.http.request({ method: "POST", path: P.jobs(), body, idempotent: false, secrets: opts.secrets, response: envelope(loose({ id: anyId })) });
+    return res.data.data.id as number;
   }
 
   getImportJob(id: number | string): Promise<WireImportJob | undefined> {
-    return orUndefined(async () => (await this.http.request<{ data: WireImportJob }>({ method: "GET", path: P.job(id) })).data.data);
+    return orUndefined(() => this.getData<WireImportJob>(P.job(id), S.importJob));
   }
 
-  async updateImportJob(id: number | string, body: WireImportJobBody): Promise<void> {
-    await this.http.request({ method: "PUT", path: P.job(id), body });
+  /** Replaces the job's definition: safe to repeat. */
+  async updateImportJob(id: number | string, body: WireImportJobBody, opts: WriteOptions = {}): Promise<void> {
+    await this.http.request({ method: "PUT", path: P.job(id), body, idempotent: true, secrets: opts.secrets });
   }
 
+  /** Sets the name: safe to repeat. */
   async renameImportJob(id: number | string, name: string): Promise<void> {
-    await this.http.request({ method: "PATCH", path: P.jobName(id), body: { name } });
+    await this.http.request({ method: "PATCH", path: P.jobName(id), body: { name }, idempotent: true });
   }
 
+  /** Sets the description: safe to repeat. */
   async describeImportJob(id: number | string, description: string): Promise<void> {
-    await this.http.request({ method: "PATCH", path: P.jobDescription(id), body: { description } });
+    await this.http.request({ method: "PATCH", path: P.jobDescription(id), body: { description }, idempotent: true });
   }
 
   async deleteImportJob(id: number | string): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.job(id) });
+    await this.http.request({ method: "DELETE", path: P.job(id), idempotent: true });
   }
 
   async getImportJobStartArgs(id: number | string): Promise<Record<string, string>> {
-    return (await this.http.request<{ data: Record<string, string> }>({ method: "GET", path: P.jobStartArgs(id) })).data.data ?? {};
+    return ((await this.getData<Record<string, string> | null>(P.jobStartArgs(id), record.nullable())) ?? {}) as Record<string, string>;
   }
 
-  /** Starts a run; returns the execution id. Not idempotent: a retry could start a second run. */
-  async startImportJob(id: number | string, args: Record<string, string>): Promise<string> {
-    return (await this.http.request<{ data: { executionID: string } }>({ method: "POST", path: P.jobStart(id), body: args })).data.data.executionID;
+  /** Starts a run; returns the execution id. NOT idempotent: a repeat could start a second run. */
+  async startImportJob(id: number | string, args: Record<string, string>, opts: WriteOptions = {}): Promise<string> {
+    const res = await this.http.request({
+      method: "POST",
+      path: P.jobStart(id),
+      body: args,
+      idempotent: false,
+      secrets: opts.secrets,
+      response: envelope(loose({ executionID: z.string() })),
+    });
+    return res.data.data.executionID;
   }
 
+  /** Stopping a stopped run changes nothing: safe to repeat. */
   async stopImportJob(id: number | string): Promise<void> {
     await this.http.request({ method: "POST", path: P.jobStop(id), idempotent: true });
   }
 
   listJobExecutions(id: number | string): Promise<WireExecution[]> {
-    return this.listByCursor<WireExecution>(P.jobExecutions(id));
+    return this.listByCursor<WireExecution>(P.jobExecutions(id), S.execution);
   }
 
   async getExecution(id: string): Promise<WireExecution> {
-    return (await this.http.request<{ data: WireExecution }>({ method: "GET", path: P.execution(id) })).data.data;
+    return this.getData<WireExecution>(P.execution(id), S.execution);
   }
 
   async getExecutionLogs(id: string, limit = 100): Promise<WireExecutionLog[]> {
-    return (await this.http.request<{ data: WireExecutionLog[] }>({ method: "GET", path: P.executionLogs(id), query: { limit } })).data.data ?? [];
+    return ((await this.getData<WireExecutionLog[] | null>(P.executionLogs(id), z.array(S.executionLog).nullable(), { limit })) ?? []) as WireExecutionLog[];
   }
 
   // ---- materialized views, dictionaries, status, SQL helpers, usage ----
   listMaterializedViews(db: string): Promise<WireMaterializedView[]> {
-    return this.listAll<WireMaterializedView>(P.materializedViews(db));
+    return this.listAll<WireMaterializedView>(P.materializedViews(db), S.materializedView);
   }
 
   getMaterializedView(db: string, name: string): Promise<WireMaterializedView | undefined> {
-    return orUndefined(async () => (await this.http.request<{ data: WireMaterializedView }>({ method: "GET", path: P.materializedView(db, name) })).data.data);
+    return orUndefined(() => this.getData<WireMaterializedView>(P.materializedView(db, name), S.materializedView));
   }
 
   async deleteDictionary(db: string, name: string): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.dictionary(db, name) });
+    await this.http.request({ method: "DELETE", path: P.dictionary(db, name), idempotent: true });
   }
 
   async getClusterStatus(db: string, table: string): Promise<WireClusterStatus> {
-    return (await this.http.request<{ data: WireClusterStatus }>({ method: "GET", path: P.clusterStatus(db, table) })).data.data;
+    return this.getData<WireClusterStatus>(P.clusterStatus(db, table), loose({ status: z.string() }));
   }
 
   async getSyncStatus(db: string): Promise<Record<string, unknown>> {
-    return (await this.http.request<{ data: Record<string, unknown> }>({ method: "GET", path: P.syncStatus(db) })).data.data;
+    return this.getData<Record<string, unknown>>(P.syncStatus(db), record);
   }
 
+  /** A read (parses the query, runs nothing): safe to repeat. */
   async queryObjects(query: string): Promise<string[]> {
-    return (await this.http.request<{ data: { tables: string[] } }>({ method: "POST", path: P.sqlObjects(), body: { query }, idempotent: true })).data.data.tables;
+    const res = await this.http.request({ method: "POST", path: P.sqlObjects(), body: { query }, idempotent: true, response: envelope(loose({ tables: z.array(z.string()) })) });
+    return res.data.data.tables;
   }
 
   async listDialects(): Promise<string[]> {
-    return (await this.http.request<{ data: string[] }>({ method: "GET", path: P.sqlDialects() })).data.data;
+    return this.getData<string[]>(P.sqlDialects(), z.array(z.string()));
   }
 
   async getAccountStatus(): Promise<Record<string, unknown>> {
-    return (await this.http.request<{ data: Record<string, unknown> }>({ method: "GET", path: P.accountStatus() })).data.data;
+    return this.getData<Record<string, unknown>>(P.accountStatus(), record);
   }
 
   async getStorageUsage(startTime: string, endTime: string, dbName?: string): Promise<WireStorageUsage> {
-    return (await this.http.request<{ data: WireStorageUsage }>({ method: "GET", path: P.usageStorage(), query: { startTime, endTime, dbName } })).data.data;
+    return this.getData<WireStorageUsage>(P.usageStorage(), loose({ databases: z.array(record) }), { startTime, endTime, dbName });
   }
 
   async getVirtualWarehouseUsage(startTime: string, endTime: string, vwName?: string): Promise<WireVwUsage> {
-    return (await this.http.request<{ data: WireVwUsage }>({ method: "GET", path: P.usageVirtualWarehouses(), query: { startTime, endTime, vwName } })).data.data;
+    return this.getData<WireVwUsage>(P.usageVirtualWarehouses(), loose({ virtualWarehouses: z.array(record) }), { startTime, endTime, vwName });
   }
 
   private subscriptionHeaders(h: MetadataSubscriptionHeaders): Record<string, string> {
@@ -400,16 +515,16 @@ export class ByteHouseApi {
 
   async subscribeMetadata(h: MetadataSubscriptionHeaders): Promise<void> {
     // Subscribing twice leaves one subscription: safe to repeat.
-    await this.http.request({ method: "POST", path: P.metadataSubscription(), headers: this.subscriptionHeaders(h), idempotent: true });
+    await this.http.request({ method: "POST", path: P.metadataSubscription(), headers: this.subscriptionHeaders(h), idempotent: true, secrets: [h.token] });
   }
 
   async unsubscribeMetadata(h: MetadataSubscriptionHeaders): Promise<void> {
-    await this.http.request({ method: "DELETE", path: P.metadataSubscription(), headers: this.subscriptionHeaders(h) });
+    await this.http.request({ method: "DELETE", path: P.metadataSubscription(), headers: this.subscriptionHeaders(h), idempotent: true, secrets: [h.token] });
   }
 
   /** VW configurations (sizes); listed once per provider process. */
   listVirtualWarehouseConfigs(): Promise<ByteHouseVwConfig[]> {
-    this.configCache ??= this.listAll<ByteHouseVwConfig>(P.virtualWarehouseConfigs()).catch((e) => {
+    this.configCache ??= this.listAll<ByteHouseVwConfig>(P.virtualWarehouseConfigs(), S.vwConfig).catch((e) => {
       this.configCache = undefined;
       throw e;
     });
@@ -417,11 +532,16 @@ export class ByteHouseApi {
   }
 }
 
+/**
+ * The value, or undefined when ByteHouse confirmed the object does not exist: a NotFoundError
+ * carrying one of its `<KIND>_NOT_FOUND` codes. Anything else — a 404 from a wrong base path,
+ * HTML, an empty or wrong-shaped answer — is thrown, never read as "gone".
+ */
 async function orUndefined<T>(f: () => Promise<T>): Promise<T | undefined> {
   try {
     return await f();
   } catch (e) {
-    if (isNotFound(e)) return undefined;
+    if (isNotFound(e) && e instanceof WarehouseApiError && e.status === 404 && BYTEHOUSE_NOT_FOUND_CODE.test(e.code ?? "")) return undefined;
     throw e;
   }
 }

@@ -8,6 +8,13 @@ import { z } from "zod";
 import { defineByteHouseResource } from "./api";
 import { CONNECTION_TYPES } from "./paths";
 import { WireConnection } from "./wire";
+import { stringLeaves } from "../http/errors";
+
+/**
+ * Every string in `data` is redacted from the call's errors and logs: the whole of `data` is a
+ * secret (a vendor 400 may echo the request body, credentials included).
+ */
+export const connectionSecrets = (data: Record<string, unknown>): string[] => stringLeaves(data);
 
 export const connectionInputs = z.object({
   name: z.string().min(1, "must not be empty").max(128, "must be at most 128 characters").describe("Connection name (at most 128 characters)."),
@@ -31,7 +38,7 @@ export const connection = defineByteHouseResource({
   },
 
   async create(ctx, inputs) {
-    const id = String(await ctx.api.createConnection({ name: inputs.name, type: inputs.type, data: inputs.data }));
+    const id = String(await ctx.api.createConnection({ name: inputs.name, type: inputs.type, data: inputs.data }, { secrets: connectionSecrets(inputs.data) }));
     ctx.created(id);
     const raw = await ctx.api.getConnection(id);
     if (!raw) throw new Error(`connection ${id} was created but cannot be read back`);
@@ -50,7 +57,7 @@ export const connection = defineByteHouseResource({
   computed: (raw: WireConnection) => ({ connectionId: raw.id, createdAt: raw.createdAt }),
 
   async update(ctx, id, _olds, news) {
-    await ctx.api.updateConnection(id, { name: news.name, data: news.data });
+    await ctx.api.updateConnection(id, { name: news.name, data: news.data }, { secrets: connectionSecrets(news.data) });
     const raw = await ctx.api.getConnection(id);
     if (!raw) throw new Error(`connection ${id} disappeared during the update`);
     return raw;

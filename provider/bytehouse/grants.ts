@@ -1,5 +1,9 @@
 /**
- * Role assignments and role permissions: immutable tuples, so every change replaces.
+ * Role assignments and role permissions. An assignment is an immutable tuple: every change
+ * replaces it. A permission's (role, object type, object, action) is its identity: a change there
+ * replaces it, granting the new permission before revoking the old one (the engine creates first
+ * because the id changes); a grantOption change is made in place by granting again (ByteHouse's
+ * grant sets the option of an existing permission), so the role never loses the permission.
  * Refresh detects an unassign or a revoke done by hand (the object disappears from state,
  * and the next up puts it back).
  */
@@ -50,7 +54,7 @@ export const rolePermissionInputs = z.object({
     .regex(/^[A-Z][A-Z_]*$/, "must be an upper-case object type such as DATABASE, TABLE or VIRTUAL_WAREHOUSE")
     .describe("SecureObjectTypeName: DATABASE, TABLE, VIRTUAL_WAREHOUSE, …"),
   action: z.string().regex(/^[A-Z][A-Z_]*$/, "must be an upper-case action such as SELECT, INSERT, USAGE or ALL").describe("ActionName: SELECT, INSERT, ALTER, USAGE, ALL, …"),
-  grantOption: z.boolean().default(false).describe("Whether the role may grant this permission onwards."),
+  grantOption: z.boolean().default(false).describe("Whether the role may grant this permission onwards. Changes in place (the role keeps the permission throughout)."),
 });
 
 type PermissionInputs = z.output<typeof rolePermissionInputs>;
@@ -65,13 +69,10 @@ async function findPermission(api: Parameters<typeof roleAssignment.read>[0], p:
 export const rolePermission = defineByteHouseResource({
   vendor: "bytehouse",
   kind: "RolePermission",
-  description: "Grants a role one action on one object. Every change replaces the grant (revoke, then grant).",
+  description:
+    "Grants a role one action on one object. Changing the role, object or action replaces the grant (the new permission is granted before the old one is revoked); changing grantOption updates it in place.",
   inputs: rolePermissionInputs,
-  replaceOn: ["roleName", "resourceId", "objectType", "action", "grantOption"],
-  // The same (role, object, action) cannot be granted twice: a replacement revokes first.
-  async deleteBeforeReplace(_api, olds, news) {
-    return permissionId(olds) === permissionId(news);
-  },
+  replaceOn: ["roleName", "resourceId", "objectType", "action"],
   outputs: { observed: "The permission as last read from ByteHouse." },
 
   async create(ctx, inputs) {
@@ -89,6 +90,34 @@ export const rolePermission = defineByteHouseResource({
   },
 
   read: (api, _id, state) => findPermission(api, state),
+
+  /**
+   * Only grantOption changes in place. Granting again with the new option comes first: if it
+   * fails, the role still has the permission as it was. Should the vendor keep the old option
+   * (a grant that does not update), the option is changed by revoke and grant, and if that
+   * grant fails the old permission is granted back before the error is raised.
+   */
+  async update(ctx, _id, olds, news) {
+    const grant = (p: PermissionInputs) =>
+      ctx.api.grantPermission({ RoleName: p.roleName, ByteHouseResourceID: p.resourceId, SecureObjectTypeName: p.objectType, ActionName: p.action, GrantOption: p.grantOption });
+    await grant(news);
+    const after = await findPermission(ctx.api, news);
+    if (after && Boolean(after.GrantOption) === news.grantOption) return after;
+    ctx.progress(`ByteHouse kept the old grant option of ${permissionId(news)}; revoking and granting it again`);
+    await ctx.api.revokePermission({ RoleName: olds.roleName, ByteHouseResourceID: olds.resourceId, SecureObjectTypeName: olds.objectType, ActionName: olds.action });
+    try {
+      await grant(news);
+    } catch (e) {
+      const restored = await grant(olds).then(
+        () => "the previous permission was granted back",
+        (r: Error) => `granting the previous permission back failed too (${r.message}): the role has lost it; run pulumi up again`,
+      );
+      throw new Error(`changing the grant option of ${permissionId(news)} failed (${(e as Error).message}); ${restored}`);
+    }
+    const raw = await findPermission(ctx.api, news);
+    if (!raw) throw new Error(`permission ${permissionId(news)} was granted but cannot be read back`);
+    return raw;
+  },
 
   observe: (raw: WirePermission) => ({
     roleName: raw.RoleName,

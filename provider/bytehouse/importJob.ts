@@ -10,6 +10,17 @@ import { z } from "zod";
 import { ByteHouseApi, defineByteHouseResource } from "./api";
 import { OpContext } from "../framework/spec";
 import { WireExecution, WireImportJob, WireImportJobBody } from "./wire";
+import { MASKED_FIELD } from "./paths";
+import { isAmbiguous, stringLeaves } from "../http/errors";
+
+/**
+ * Credentials a job body may carry (e.g. a Kafka SASL password in the source properties, a
+ * token in the start arguments): the strings under keys that look like credentials, redacted
+ * from the call's errors and logs.
+ */
+export function jobSecrets(...values: unknown[]): string[] {
+  return values.flatMap((v) => stringLeaves(v, MASKED_FIELD));
+}
 
 export const importJobInputs = z.object({
   name: z.string().min(1, "must not be empty").max(128, "must be at most 128 characters").describe("Job name (at most 128 characters)."),
@@ -48,9 +59,36 @@ function body(i: JobInputs): WireImportJobBody {
   };
 }
 
+/**
+ * Starts the job once. A start is not idempotent (a repeat would run the job twice, and an
+ * APPEND job would load the rows twice), so after an ambiguous failure (the answer was lost)
+ * it looks for the execution the start may have made, by comparing the job's executions with
+ * those listed before, and follows it; it starts again only when there is none.
+ */
+async function startOnce(ctx: OpContext<ByteHouseApi>, id: string, inputs: JobInputs): Promise<string> {
+  const run = inputs.run!;
+  const secrets = jobSecrets(run.args, inputs.configuration);
+  const before = new Set((await ctx.api.listJobExecutions(id)).map((x) => x.id));
+  try {
+    return await ctx.api.startImportJob(id, run.args, { secrets });
+  } catch (e) {
+    if (!isAmbiguous(e)) throw e;
+    const fresh = (await ctx.api.listJobExecutions(id)).filter((x) => !before.has(x.id));
+    if (fresh.length === 1) {
+      ctx.progress(`job ${inputs.name}: the start was interrupted but had been applied; following execution ${fresh[0].id}`);
+      return fresh[0].id;
+    }
+    if (fresh.length > 1) {
+      throw new Error(`import job ${inputs.name}: the start was interrupted and ${fresh.length} new executions appeared (${fresh.map((x) => x.id).join(", ")}); not starting another. ${(e as Error).message}`);
+    }
+    ctx.progress(`job ${inputs.name}: the start was interrupted before it was applied; starting again`);
+    return ctx.api.startImportJob(id, run.args, { secrets });
+  }
+}
+
 async function runJob(ctx: OpContext<ByteHouseApi>, id: string, inputs: JobInputs): Promise<WireExecution> {
   const run = inputs.run!;
-  const executionId = await ctx.api.startImportJob(id, run.args);
+  const executionId = await startOnce(ctx, id, inputs);
   ctx.progress(`job ${inputs.name}: started execution ${executionId}`);
   const deadline = Date.now() + run.timeoutSeconds * 1000;
   let last = "";
@@ -71,6 +109,11 @@ async function runJob(ctx: OpContext<ByteHouseApi>, id: string, inputs: JobInput
   }
 }
 
+async function findJob(api: ByteHouseApi, inputs: JobInputs): Promise<{ id: string; raw: JobRaw } | undefined> {
+  const hit = (await api.listImportJobs()).find((j) => j.name === inputs.name && j.connectionID === inputs.connectionId);
+  return hit && { id: String(hit.id), raw: hit };
+}
+
 async function readJob(api: ByteHouseApi, id: string): Promise<JobRaw | undefined> {
   return api.getImportJob(id);
 }
@@ -89,7 +132,18 @@ export const importJob = defineByteHouseResource({
   },
 
   async create(ctx, inputs) {
-    const id = String(await ctx.api.createImportJob(body(inputs)));
+    let id: string;
+    try {
+      id = String(await ctx.api.createImportJob(body(inputs), { secrets: jobSecrets(inputs.configuration, inputs.sourceSchema) }));
+    } catch (e) {
+      // The answer was lost: if the job was made, carry on with it (and run it), rather than let the
+      // engine adopt it without the run; if not, the engine looks again and sends the create again.
+      if (!isAmbiguous(e)) throw e;
+      const hit = await findJob(ctx.api, inputs);
+      if (!hit) throw e;
+      ctx.progress(`job ${inputs.name}: the create was interrupted but had been applied; continuing with job ${hit.id}`);
+      id = hit.id;
+    }
     ctx.created(id);
     const execution = inputs.run ? await runJob(ctx, id, inputs) : undefined;
     const raw = await readJob(ctx.api, id);
@@ -97,10 +151,7 @@ export const importJob = defineByteHouseResource({
     return { id, raw: { ...raw, execution } };
   },
 
-  async find(api, inputs) {
-    const hit = (await api.listImportJobs()).find((j) => j.name === inputs.name && j.connectionID === inputs.connectionId);
-    return hit && { id: String(hit.id), raw: hit };
-  },
+  find: findJob,
 
   read: (api, id) => readJob(api, id),
 
@@ -122,7 +173,7 @@ export const importJob = defineByteHouseResource({
   async update(ctx, id, olds, news, changed) {
     const narrow = new Set(["name", "description", "run"]);
     if (changed.some((k) => !narrow.has(k))) {
-      await ctx.api.updateImportJob(id, body(news));
+      await ctx.api.updateImportJob(id, body(news), { secrets: jobSecrets(news.configuration, news.sourceSchema) });
     } else {
       if (changed.includes("name")) await ctx.api.renameImportJob(id, news.name);
       if (changed.includes("description")) await ctx.api.describeImportJob(id, news.description);

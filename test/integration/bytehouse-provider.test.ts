@@ -124,7 +124,9 @@ describe("ByteHouse provider against the emulator", () => {
     const bad = new ByteHouseApi(createByteHouseHttp({ endpoint: emu.url, apiKey: "not-a-valid-key" }));
     const err = await bad.getDatabase("x").catch((e) => e);
     expect(err.name).to.equal("AuthError");
-    expect(err.message).to.equal("ByteHouse GET /v1/databases/x failed (HTTP 403): Authentication failed: invalid or missing API key");
+    expect(err.message).to.equal(
+      "ByteHouse GET /v1/databases/x failed (HTTP 403): Authentication failed: invalid or missing API key — the API key in warehouse:bytehouseApiKey (or $BYTEHOUSE_API_KEY) was refused",
+    );
     await bad.http.close();
   });
 });

@@ -94,7 +94,7 @@ describe("HttpClient", () => {
     script = [500, 500, 500, 500].map((status) => ({ status, body: { error: { message: "down" } } }));
     const e = await client().request({ method: "GET", path: "/v1/things/a" }).catch((e) => e);
     expect(e.kind).to.equal("server");
-    expect(e.message).to.contain("TestVendor GET /v1/things/a failed (HTTP 500): down (after 4 attempts)");
+    expect(e.message).to.match(/^TestVendor GET \/v1\/things\/a failed \(HTTP 500\) after 4 attempts in [\d.]+ m?s: down$/);
     expect(seen).to.have.length(4);
   });
 
