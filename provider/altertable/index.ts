@@ -1,5 +1,6 @@
 /** Altertable: the vendor's registration (settings, API client, resource kinds). */
 import { defineVendor, withSamples } from "../framework/vendor";
+import { httpOptionsFrom } from "../http/settings";
 import { ALTERTABLE_SAMPLES } from "./samples";
 import { AltertableApi, createAltertableHttp } from "./api";
 import { schema } from "./schema";
@@ -16,6 +17,6 @@ export const vendor = defineVendor({
     username: { config: "warehouse:altertableUsername", env: "ALTERTABLE_LAKEHOUSE_USERNAME", required: true, secret: false, doc: "Lakehouse username (HTTP Basic auth)." },
     password: { config: "warehouse:altertablePassword", env: "ALTERTABLE_LAKEHOUSE_PASSWORD", required: true, secret: true, doc: "Lakehouse password. Set it as a secret." },
   },
-  createApi: (s) => new AltertableApi(createAltertableHttp(s)),
+  createApi: (s) => new AltertableApi(createAltertableHttp(s, httpOptionsFrom(s, "altertable"))),
   specs: withSamples([schema, altertableTable, view, appendedRecords, loadedData], ALTERTABLE_SAMPLES),
 });

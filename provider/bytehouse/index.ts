@@ -1,5 +1,6 @@
 /** ByteHouse: the vendor's registration (settings, API client, resource kinds). */
 import { defineVendor, withSamples } from "../framework/vendor";
+import { httpOptionsFrom } from "../http/settings";
 import { BYTEHOUSE_SAMPLES } from "./samples";
 import { ByteHouseApi, createByteHouseHttp } from "./api";
 import { database } from "./database";
@@ -19,6 +20,6 @@ export const vendor = defineVendor({
     apiKey: { config: "warehouse:bytehouseApiKey", env: "BYTEHOUSE_API_KEY", required: true, secret: true, doc: "ByteHouse API key (Bearer token). Set it as a secret." },
     activeRole: { config: "warehouse:bytehouseActiveRole", env: "BYTEHOUSE_ACTIVE_ROLE", required: false, secret: false, doc: "Optional X-User-ActiveRole header (e.g. AccountAdmin)." },
   },
-  createApi: (s) => new ByteHouseApi(createByteHouseHttp(s)),
+  createApi: (s) => new ByteHouseApi(createByteHouseHttp(s, httpOptionsFrom(s, "bytehouse"))),
   specs: withSamples([database, virtualWarehouse, table, apiKey, roleAssignment, rolePermission, connection, importJob, metadataSubscription], BYTEHOUSE_SAMPLES),
 });

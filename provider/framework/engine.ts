@@ -26,6 +26,7 @@ import { deepEqual } from "./equal";
 import { poll } from "./poll";
 import { runCheck } from "./check";
 import { Journal, NO_JOURNAL } from "./journal";
+import { reportRetriesTo } from "../http/progress";
 import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, PROVIDER_KEY, OBSERVED_KEY } from "./values";
 
 export { UNKNOWN, PROVIDER_KEY, OBSERVED_KEY } from "./values";
@@ -123,7 +124,8 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   /** Runs an operation; its error leaves as one line naming the resource, secrets redacted. */
   async function guarded<T>(what: string, secretsFrom: Props[], op: () => Promise<T>): Promise<T> {
     try {
-      return await op();
+      // Retries of the calls this operation makes show as its progress ("429 from …, retrying in 2 s").
+      return await reportRetriesTo((e) => progress(`[${what}] ${e.message}`), op);
     } catch (e) {
       const err = e as Error & { id?: string; properties?: Props; reasons?: string[] };
       const secrets = secretsFrom.flatMap((p) => secretValues(p, secretInputs));
@@ -223,7 +225,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
           // The object exists: hand it to the engine as a partial create so it stays tracked.
           const err = e as Error & { id?: string; properties?: Props; reasons?: string[] };
           err.id = createdId;
-          err.properties = plain({ ...withoutProvider(inputs) });
+          err.properties = plain({ ...inputs }); // with __provider: the host stores these as the state
           err.reasons = [err.message];
           throw err;
         }

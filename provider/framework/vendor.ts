@@ -4,6 +4,7 @@
  * (provider/registry.ts) loads every vendor named in provider/vendors.ts.
  */
 import type { ResourceSpec } from "./spec";
+import { httpSettingsFor } from "../http/settings";
 
 /** One provider setting: stack config key `warehouse:<config>` or else an environment variable. */
 export interface SettingSpec {
@@ -33,8 +34,14 @@ export interface VendorDefinition<Api = any, S extends SettingsSpec = SettingsSp
   specs: readonly ResourceSpec<any, Api, any>[];
 }
 
+/**
+ * Declares a vendor. Every vendor also gets the HTTP client's settings (connect and read timeouts,
+ * attempts: provider/http/settings.ts) as `warehouse:<name>ConnectTimeoutSeconds` /
+ * `$<NAME>_CONNECT_TIMEOUT_SECONDS` and so on; its `createApi` turns them into client options
+ * with `httpOptionsFrom(settings, name)`.
+ */
 export function defineVendor<Api, const S extends SettingsSpec>(def: VendorDefinition<Api, S>): VendorDefinition<Api, S> {
-  return def;
+  return { ...def, settings: { ...def.settings, ...httpSettingsFor(def.name, def.name.toUpperCase()) } };
 }
 
 /** Gives each spec its conformance samples (keyed by kind), for vendors that keep them in one file. */
