@@ -90,23 +90,20 @@ async function runJob(ctx: OpContext<ByteHouseApi>, id: string, inputs: JobInput
   const run = inputs.run!;
   const executionId = await startOnce(ctx, id, inputs);
   ctx.progress(`job ${inputs.name}: started execution ${executionId}`);
-  const deadline = Date.now() + run.timeoutSeconds * 1000;
-  let last = "";
-  for (;;) {
-    const ex = await ctx.api.getExecution(executionId);
-    if (ex.status !== last) ctx.progress(`job ${inputs.name}: execution ${executionId} ${(last = ex.status)}${ex.rowsLoaded ? `, ${ex.rowsLoaded} rows` : ""}`);
-    if (ex.status === "SUCCEEDED") {
-      ctx.progress(`job ${inputs.name}: loaded ${ex.rowsLoaded} rows`);
-      return ex;
-    }
-    if (TERMINAL.has(ex.status)) {
-      const logs = await ctx.api.getExecutionLogs(executionId).catch(() => []);
-      const lines = logs.map((l) => `  ${l.time} ${l.level} ${l.message}`).join("\n");
-      throw new Error(`import job ${inputs.name}: execution ${executionId} ${ex.status}${ex.error ? `: ${ex.error}` : ""}\nexecution log:\n${lines || "  (empty)"}`);
-    }
-    if (Date.now() > deadline) throw new Error(`import job ${inputs.name}: execution ${executionId} still ${ex.status} after ${run.timeoutSeconds}s`);
-    await new Promise((r) => setTimeout(r, 200));
+  const ex = await ctx.poll({
+    what: `job ${inputs.name}: execution ${executionId}`,
+    check: () => ctx.api.getExecution(executionId),
+    until: (x) => x.status === "SUCCEEDED" || TERMINAL.has(x.status),
+    describe: (x) => `${x.status}${x.rowsLoaded ? `, ${x.rowsLoaded} rows` : ""}`,
+    timeoutMs: run.timeoutSeconds * 1000,
+  });
+  if (ex.status === "SUCCEEDED") {
+    ctx.progress(`job ${inputs.name}: loaded ${ex.rowsLoaded} rows`);
+    return ex;
   }
+  const logs = await ctx.api.getExecutionLogs(executionId).catch(() => []);
+  const lines = logs.map((l) => `  ${l.time} ${l.level} ${l.message}`).join("\n");
+  throw new Error(`import job ${inputs.name}: execution ${executionId} ${ex.status}${ex.error ? `: ${ex.error}` : ""}\nexecution log:\n${lines || "  (empty)"}`);
 }
 
 async function findJob(api: ByteHouseApi, inputs: JobInputs): Promise<{ id: string; raw: JobRaw } | undefined> {

@@ -116,7 +116,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
       progress: say,
       poll: (o) => {
         const seconds = typeof inputs.timeoutSeconds === "number" ? inputs.timeoutSeconds : undefined;
-        return poll({ ...o, timeoutMs: seconds !== undefined ? seconds * 1000 : (o.timeoutMs ?? DEFAULT_POLL_TIMEOUT_MS), progress: say });
+        return poll({ ...o, timeoutMs: o.timeoutMs ?? (seconds !== undefined ? seconds * 1000 : DEFAULT_POLL_TIMEOUT_MS), progress: say });
       },
     };
   }
