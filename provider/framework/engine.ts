@@ -21,7 +21,7 @@
  */
 import { z } from "zod";
 import { InputsOf, OpContext, ResourceSpec, typeToken } from "./spec";
-import { isAmbiguous, isConflict, isNotFound } from "../http/errors";
+import { WarehouseApiError, isAmbiguous, isConflict, isNotFound } from "../http/errors";
 import { deepEqual } from "./equal";
 import { poll } from "./poll";
 import { runCheck } from "./check";
@@ -239,6 +239,10 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         try {
           raw = await spec.read(getApi(), id, state);
         } catch (e) {
+          if (e instanceof WarehouseApiError && e.kind === "auth") {
+            e.message +=
+              ". Nothing was removed from state. A plain pulumi refresh uses the credentials saved in state at the last update: after rotating a key set in stack config, run pulumi refresh --run-program";
+          }
           if (!isNotFound(e)) throw e; // anything but the vendor's own "not found" fails the refresh
           raw = undefined;
         }
