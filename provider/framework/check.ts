@@ -2,6 +2,7 @@
  * `check` in named phases, run in order; each adds failures, and later phases that need every
  * field known and valid run only when the earlier ones passed:
  *   common      — the engine's own inputs (adopt);
+ *   vendor      — the vendor is configured and takes the credentials (one cached read per vendor);
  *   known       — no input the kind does not have (a typo fails, naming the known ones);
  *   fields      — each field against its schema (values the engine does not know yet pass);
  *   whole       — cross-field rules of the schema;
@@ -36,6 +37,8 @@ export interface CheckContext<S extends z.ZodObject, Api> {
   getApi: () => Api;
   changedKeys(olds: Props, news: Props): string[];
   forcesReplace(key: string, oldValue: unknown, newValue: unknown): boolean;
+  /** The vendor's cached credential check (see EngineOptions). */
+  verifyVendor?: () => Promise<void>;
 }
 
 interface State {
@@ -62,6 +65,18 @@ function phases<S extends z.ZodObject, Api>(): Phase<S, Api>[] {
           if (v === undefined || containsUnknown(v)) continue;
           if (COMMON_INPUTS[key].type === "boolean" && typeof v !== "boolean") fail(s, key, `must be true or false (got ${show(v)})`);
           else s.inputs[key] = v;
+        }
+      },
+    },
+    {
+      name: "vendor",
+      needsValid: false,
+      async run(c, s) {
+        if (!c.verifyVendor) return;
+        try {
+          await c.verifyVendor();
+        } catch (e) {
+          fail(s, "", (e as Error).message);
         }
       },
     },

@@ -50,6 +50,16 @@ export interface Handlers {
 const MAX_CREATE_ATTEMPTS = 3;
 const DEFAULT_POLL_TIMEOUT_MS = 600_000;
 
+export interface EngineOptions {
+  /** The creates journal (provider/framework/journal.ts); none by default. */
+  journal?: Journal;
+  /**
+   * The vendor's credential check (one cheap authenticated read), run by check so that a wrong
+   * endpoint or key fails at preview; the runtime shares one cached result per vendor per process.
+   */
+  verifyVendor?: () => Promise<void>;
+}
+
 /** Thrown for a problem the engine itself finds (not the vendor): its message is final. */
 export class ResourceError extends Error {
   constructor(message: string) {
@@ -62,8 +72,9 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   spec: ResourceSpec<S, Api, Raw>,
   getApi: () => Api,
   progress: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
-  journal: Journal = NO_JOURNAL,
+  options: EngineOptions = {},
 ): Handlers {
+  const journal = options.journal ?? NO_JOURNAL;
   type I = InputsOf<S>;
   const token = typeToken(spec.vendor, spec.kind);
   const shape = spec.inputs.shape as Record<string, z.ZodType>;
@@ -162,7 +173,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
 
     check: (olds, news) =>
       guarded(label, [news ?? {}], () =>
-        runCheck({ spec, label, inputKeys, shape, secretInputs, getApi, changedKeys, forcesReplace }, withoutProvider(olds ?? {}), withoutProvider(news ?? {})),
+        runCheck({ spec, label, inputKeys, shape, secretInputs, getApi, changedKeys, forcesReplace, verifyVendor: options.verifyVendor }, withoutProvider(olds ?? {}), withoutProvider(news ?? {})),
       ),
 
     diff: (id, olds, news) =>

@@ -18,6 +18,7 @@ export function configure(source: ConfigSource | undefined): void {
   config = source;
   apis.clear();
   handlers.clear();
+  verifications.clear();
 }
 
 function apiFor(vendor: string): unknown {
@@ -27,6 +28,22 @@ function apiFor(vendor: string): unknown {
     apis.set(vendor, api);
   }
   return api;
+}
+
+const verifications = new Map<string, Promise<void>>();
+
+/** The vendor's credential check, once per process (per configuration). */
+function verified(vendor: string): Promise<void> {
+  let p = verifications.get(vendor);
+  if (!p) {
+    const def = vendorNamed(vendor);
+    p = (async () => {
+      const api = apiFor(vendor); // throws, naming the settings, when the vendor is not configured
+      if (def.verify) await def.verify(api);
+    })();
+    verifications.set(vendor, p);
+  }
+  return p;
 }
 
 /** The creates journal of a vendor, scoped by its non-secret settings (endpoint, account, user). */
@@ -46,7 +63,7 @@ export function handlersFor(token: string): Handlers {
   if (!h) {
     const spec = allSpecs().find((s) => typeToken(s.vendor, s.kind) === token);
     if (!spec) throw new Error(`pulumi-warehouse has no resource kind ${token}`);
-    h = buildHandlers(spec, () => apiFor(spec.vendor), undefined, journalFor(spec.vendor));
+    h = buildHandlers(spec, () => apiFor(spec.vendor), undefined, { journal: journalFor(spec.vendor), verifyVendor: () => verified(spec.vendor) });
     handlers.set(token, h);
   }
   return h;

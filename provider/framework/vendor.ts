@@ -30,6 +30,11 @@ export interface VendorDefinition<Api = any, S extends SettingsSpec = SettingsSp
   settings: S;
   /** Builds the vendor's API client from resolved settings (never from anything captured in state). */
   createApi(settings: SettingValues<S>): Api;
+  /**
+   * One cheap authenticated read that proves the endpoint and credentials work (run once per
+   * provider process, at the first check: a wrong key fails `pulumi preview`, naming the setting).
+   */
+  verify?(api: Api): Promise<void>;
   /** Every resource kind of the vendor. */
   specs: readonly ResourceSpec<any, Api, any>[];
 }
