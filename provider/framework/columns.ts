@@ -19,12 +19,81 @@ export interface ColumnSpec {
   previousName?: string;
 }
 
+/** A type spelling, parsed: its canonical spelling, or what is wrong with it. */
+export type ParsedType = { ok: true; type: string; nullable: boolean } | { ok: false; error: string };
+
 /** What the planner needs to know about a vendor's types. */
 export interface TypeSystem {
-  /** Canonical spelling plus nullability carried in the type (e.g. ClickHouse Nullable(T)). */
+  /** The engine's name, for messages ("DuckDB", "ClickHouse", "PostgreSQL"). */
+  name: string;
+  /** Parses a spelling by the vendor's type grammar: the canonical form, or the problem (never a guess). */
+  parse(raw: string): ParsedType;
+  /**
+   * Canonical spelling plus nullability carried in the type (e.g. ClickHouse Nullable(T)).
+   * A spelling that does not parse comes back trimmed, as written (old state is never rejected here).
+   */
   canonical(raw: string): { type: string; nullable: boolean };
-  /** True when every value of `from` fits `to` exactly. */
+  /** True when every value of `from` fits `to` exactly (both canonical). */
   isWidening(from: string, to: string): boolean;
+}
+
+/**
+ * The facts a vendor supplies about its types; the widening rules built on them are shared
+ * (integers by sign and width, integers and floats by mantissa, decimals by digits).
+ */
+export interface TypeFacts {
+  name: string;
+  parse(raw: string): ParsedType;
+  /** Canonical integer type → [signed, bits]. */
+  integers: Record<string, readonly [signed: boolean, bits: number]>;
+  /** Canonical floating-point type → mantissa bits (24 for a 32-bit float, 53 for a double). */
+  floats: Record<string, number>;
+  /** Precision and scale of a canonical decimal type, or undefined. */
+  decimal(type: string): { precision: number; scale: number } | undefined;
+  /** Vendor-specific widenings (dates, strings, …) on top of the shared ones. */
+  extraWidening?(from: string, to: string): boolean;
+}
+
+/** True when every value of integer `a` fits integer `b`. */
+export function integerFits(a: readonly [boolean, number], b: readonly [boolean, number]): boolean {
+  return a[0] === b[0] ? b[1] >= a[1] : !a[0] && b[0] && b[1] > a[1];
+}
+
+/** Decimal digits needed for the magnitude of an integer type. */
+export function integerDigits(t: readonly [boolean, number]): number {
+  return Math.ceil((t[0] ? t[1] - 1 : t[1]) * Math.log10(2));
+}
+
+/** The shared widening rule over a vendor's facts. */
+export function wideningFrom(facts: TypeFacts): (from: string, to: string) => boolean {
+  return (from, to) => {
+    if (from === to) return true;
+    const a = facts.integers[from];
+    const b = facts.integers[to];
+    if (a && b) return integerFits(a, b);
+    const fa = facts.floats[from];
+    const fb = facts.floats[to];
+    if (a && fb !== undefined) return (a[0] ? a[1] - 1 : a[1]) <= fb;
+    if (fa !== undefined && fb !== undefined) return fb >= fa;
+    const da = facts.decimal(from);
+    const db = facts.decimal(to);
+    if (da && db) return db.scale >= da.scale && db.precision - db.scale >= da.precision - da.scale;
+    if (a && db) return db.precision - db.scale >= integerDigits(a);
+    return facts.extraWidening?.(from, to) ?? false;
+  };
+}
+
+/** A TypeSystem from a vendor's facts. */
+export function typeSystem(facts: TypeFacts): TypeSystem {
+  return {
+    name: facts.name,
+    parse: facts.parse,
+    canonical(raw) {
+      const p = facts.parse(raw);
+      return p.ok ? { type: p.type, nullable: p.nullable } : { type: String(raw).trim(), nullable: false };
+    },
+    isWidening: wideningFrom(facts),
+  };
 }
 
 export type ChangeClass = "safe" | "unsafe";
