@@ -3,7 +3,7 @@
  * (the classification itself is provider/framework/columns.ts).
  */
 import { ColumnSpec, ColumnDiff, NormalColumn, diffColumns, normalizeColumn as normalizeWith } from "../framework/columns";
-import { CLICKHOUSE_TYPES } from "../sql/types/clickhouse";
+import { CLICKHOUSE_TYPES, clickHouseSpelling } from "../sql/types/clickhouse";
 import { WireColumn, WireColumnRename, WireTableUpdate } from "./wire";
 
 export { ColumnSpec, ColumnChange, NormalColumn } from "../framework/columns";
@@ -30,13 +30,18 @@ export interface ColumnPlan extends ColumnDiff {
   patch: WireTableUpdate;
 }
 
-function toWire(c: NormalColumn): WireColumn {
+/**
+ * A column as the REST API takes it: the canonical type with `nullable` beside it, except that a
+ * nullable LowCardinality column spells its nullability inside (LowCardinality(Nullable(T))),
+ * the only way ClickHouse has to write it.
+ */
+export function toWire(c: { name: string; type: string; nullable: boolean; defaultValue?: string | null; comment?: string | null }): WireColumn {
   return {
     name: c.name,
-    type: c.type,
+    type: c.nullable && c.type.startsWith("LowCardinality(") ? clickHouseSpelling(c.type, true) : c.type,
     nullable: c.nullable,
-    ...(c.defaultValue !== null ? { defaultValue: c.defaultValue } : {}),
-    ...(c.comment !== "" ? { comment: c.comment } : {}),
+    ...(c.defaultValue !== null && c.defaultValue !== undefined ? { defaultValue: c.defaultValue } : {}),
+    ...(c.comment ? { comment: c.comment } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import { ParsedDefault, parseDefault } from "./defaults";
 import { CLICKHOUSE_ERROR_RULES, DUCKDB_ERROR_RULES, EngineErrorInput, MessageRules, POSTGRES_ERROR_RULES, engineError } from "./errors";
 import { COMMON_RULES, Idempotency, IdempotencyRule, IdempotencyTable, PG_ALTER_RULES } from "./idempotency";
 import { LexOptions, SqlSyntaxError, significant, singleStatement } from "./tokenizer";
-import { CLICKHOUSE_LEX, CLICKHOUSE_TYPES } from "./types/clickhouse";
+import { CLICKHOUSE_LEX, CLICKHOUSE_TYPES, clickHouseSpelling } from "./types/clickhouse";
 import { DUCKDB_LEX, DUCKDB_TYPES } from "./types/duckdb";
 import { POSTGRES_LEX, POSTGRES_TYPES } from "./types/postgres";
 
@@ -166,7 +166,7 @@ export const CLICKHOUSE: Dialect = makeDialect({
   ],
   errors: { clickhouse: true, rules: CLICKHOUSE_ERROR_RULES },
   queryWords: ["SELECT", "WITH"],
-  renderType: (_types, type, nullable) => (nullable ? `Nullable(${type})` : type),
+  renderType: (_types, type, nullable) => clickHouseSpelling(type, nullable),
 });
 
 export const POSTGRES: Dialect = makeDialect({

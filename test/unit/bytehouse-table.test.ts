@@ -14,7 +14,10 @@ describe("ByteHouse column evolution", () => {
   it("canonicalises type names and nullability", () => {
     expect(canonicalType("int")).to.deep.equal({ type: "Int32", nullable: false });
     expect(canonicalType("Nullable(string)")).to.deep.equal({ type: "String", nullable: true });
-    expect(canonicalType("LowCardinality(Nullable(String))")).to.deep.equal({ type: "String", nullable: true });
+    // LowCardinality is kept (the table is created with it); its nullability comes out of the type, and changing it is safe.
+    expect(canonicalType("LowCardinality(Nullable(String))")).to.deep.equal({ type: "LowCardinality(String)", nullable: true });
+    expect(isWidening("LowCardinality(String)", "String")).to.equal(true);
+    expect(isWidening("String", "LowCardinality(String)")).to.equal(true);
     expect(canonicalType("decimal(18, 2)")).to.deep.equal({ type: "Decimal(18,2)", nullable: false });
   });
 

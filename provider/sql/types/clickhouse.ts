@@ -1,8 +1,9 @@
 /**
  * ClickHouse types (ByteHouse), parsed by the type grammar. The canonical spelling carries
  * nullability apart: `Nullable(String)` is { type: "String", nullable: true }, so it compares
- * equal to `{type: "String", nullable: true}`. LowCardinality(T) is a storage hint the REST API
- * does not report back, so it is read as T. Arguments are written without spaces
+ * equal to `{type: "String", nullable: true}`, and LowCardinality(Nullable(String)) is
+ * { type: "LowCardinality(String)", nullable: true }. LowCardinality is kept (it is what the table
+ * is created with) but a change to or from it is safe: the values are the same. Arguments are written without spaces
  * (`Decimal(18,2)`, `Map(String,UInt64)`); DecimalN(S) is Decimal(P,S).
  */
 import { ParsedType, TypeSystem, typeSystem } from "../../framework/columns";
@@ -37,6 +38,13 @@ const FAMILIES = [...SIMPLE, "Decimal", "Decimal32", "Decimal64", "Decimal128", 
 const BY_LOWER = new Map(FAMILIES.map((f) => [f.toLowerCase(), f]));
 
 const STRING_ALIASES = new Set(["TEXT", "VARCHAR", "CHAR", "CHARACTER", "CHARACTER VARYING", "NVARCHAR", "BINARY", "VARBINARY"]);
+
+/** The one spelling of a canonical type with its nullability: Nullable(T), or LowCardinality(Nullable(T)). */
+export function clickHouseSpelling(type: string, nullable: boolean): string {
+  if (!nullable) return type;
+  const lc = /^LowCardinality\((.*)\)$/.exec(type);
+  return lc ? `LowCardinality(Nullable(${lc[1]}))` : `Nullable(${type})`;
+}
 
 interface Rendered {
   type: string;
@@ -79,23 +87,25 @@ function render(node: TypeNode, depth = 0): Rendered {
     case "Nullable": {
       const inner = render(oneType(node, f), depth + 1);
       if (inner.nullable) throw new TypeParseError("Nullable(Nullable(T)) is not a type");
+      if (inner.type.startsWith("LowCardinality(")) throw new TypeParseError(`Nullable cannot hold ${inner.type}: write LowCardinality(Nullable(T))`);
       if (inner.composite) throw new TypeParseError(`Nullable cannot hold ${inner.type} (only a plain type: use Array(Nullable(T)) or the like)`);
       return { type: inner.type, nullable: true, composite: false };
     }
     case "LowCardinality": {
       const inner = render(oneType(node, f), depth + 1);
-      if (inner.composite) throw new TypeParseError(`LowCardinality cannot hold ${inner.type}`);
-      return inner; // a storage hint: same values
+      if (inner.composite || inner.type.startsWith("LowCardinality(")) throw new TypeParseError(`LowCardinality cannot hold ${inner.type}`);
+      // Nullability comes out of the type, as for Nullable(T): LowCardinality(Nullable(String)) is LowCardinality(String), nullable.
+      return { type: `LowCardinality(${inner.type})`, nullable: inner.nullable, composite: false };
     }
     case "Array": {
       const inner = render(oneType(node, f), depth + 1);
-      return plain(`Array(${inner.nullable ? `Nullable(${inner.type})` : inner.type})`, true);
+      return plain(`Array(${clickHouseSpelling(inner.type, inner.nullable)})`, true);
     }
     case "Map": {
       if (!args || args.length !== 2 || args.some((a) => a.kind !== "type")) throw new TypeParseError("Map(K,V) takes a key type and a value type");
       const [k, v] = args.map((a) => render((a as { type: TypeNode }).type, depth + 1));
       if (k.nullable || k.composite || /^(Float|Decimal|JSON)/.test(k.type)) throw new TypeParseError(`a Map key cannot be ${k.nullable ? `Nullable(${k.type})` : k.type}`);
-      return plain(`Map(${k.type},${v.nullable ? `Nullable(${v.type})` : v.type})`, true);
+      return plain(`Map(${k.type},${clickHouseSpelling(v.type, v.nullable)})`, true);
     }
     case "Tuple":
     case "Variant": {
@@ -105,7 +115,7 @@ function render(node: TypeNode, depth = 0): Rendered {
         const named = f === "Tuple" && a.type.words.length >= 2 && !ALIASES[a.type.words.map((w) => w.text).join(" ").toUpperCase()];
         const t = named ? { ...a.type, words: a.type.words.slice(1) } : a.type;
         const r = render(t, depth + 1);
-        const spelled = r.nullable ? `Nullable(${r.type})` : r.type;
+        const spelled = clickHouseSpelling(r.type, r.nullable);
         return named ? `${a.type.words[0].text} ${spelled}` : spelled;
       });
       return plain(`${f}(${parts.join(",")})`, true);
@@ -196,6 +206,9 @@ export const CLICKHOUSE_TYPES: TypeSystem = typeSystem({
     return m ? { precision: Number(m[1]), scale: Number(m[2]) } : undefined;
   },
   extraWidening(from, to) {
+    // LowCardinality is a storage hint: the values are the same.
+    const strip = (t: string) => /^LowCardinality\((.*)\)$/.exec(t)?.[1] ?? t;
+    if (strip(from) !== from || strip(to) !== to) return CLICKHOUSE_TYPES.isWidening(strip(from), strip(to));
     if (from === "Date" && (to === "Date32" || to === "DateTime" || /^DateTime64\(/.test(to))) return true;
     if (from === "DateTime" && /^DateTime64\(/.test(to)) return true;
     if (/^FixedString\(\d+\)$/.test(from) && to === "String") return true;
