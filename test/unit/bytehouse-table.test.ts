@@ -129,6 +129,28 @@ describe("bytehouse.Table preview guards", () => {
     expect(r2.failures[0].reason).to.contain("must name a declared column");
   });
 
+  it("parses types at preview: Int33 and an injected Decimal fail naming the field", async () => {
+    for (const [type, want] of [
+      ["Int33", "Int33 is not a ClickHouse type (no Int of 33 bits)"],
+      ["Decimal(1,2)); DROP TABLE sales.canary; --", 'is not a ClickHouse type: must not contain ";"'],
+      ["Nullable(Array(String))", "Nullable cannot hold Array(String)"],
+    ]) {
+      const r = await h.check({}, { ...program, columns: [...base, { name: "x", type }] });
+      expect(r.failures.map((f) => f.property), type).to.deep.equal(["columns.3.type"]);
+      expect(r.failures[0].reason).to.contain(`bytehouse.Table columns.3.type: `).and.contain(want);
+    }
+  });
+
+  it("check writes columns in one canonical spelling: Nullable(T) is T with nullable: true", async () => {
+    const r = await h.check({}, { ...program, columns: [{ name: "id", type: "int" }, { name: "n", type: "Nullable(String)" }, { name: "lc", type: "LowCardinality(Nullable(String))" }] });
+    expect(r.failures).to.deep.equal([]);
+    expect(r.inputs.columns.map((c: { type: string; nullable: boolean }) => [c.type, c.nullable])).to.deep.equal([
+      ["Int32", false],
+      ["String", true],
+      ["LowCardinality(String)", true],
+    ]);
+  });
+
   it("declared types and server spellings compare equal (no false drift)", async () => {
     const olds = await checked({ ...program, columns: [{ name: "id", type: "int" }, { name: "n", type: "Nullable(String)" }] });
     const news = { ...olds, columns: [{ name: "id", type: "Int32", nullable: false, comment: "" }, { name: "n", type: "String", nullable: true, comment: "" }] };
