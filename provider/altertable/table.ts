@@ -9,7 +9,7 @@ import { InputsOf } from "../framework/spec";
 import { ColumnSpec, columnDataLoss, columnListField, diffColumns, normalizeColumn } from "../framework/columns";
 import { ALTERTABLE_DIALECT, AltertableApi, defineAltertableResource, quotedName, splitObjectId } from "./api";
 import { SqlPart, defaultExpr, ident, list, literal, sql, transaction, type } from "../sql/builder";
-import { DUCKDB_TYPES } from "./types";
+import { DUCKDB_TYPES } from "../sql/types/duckdb";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
 
 /** The column list (names, DuckDB types and DEFAULT expressions parsed at check, duplicates, renames): the shared field. */
