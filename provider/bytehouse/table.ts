@@ -10,6 +10,8 @@ import { IDENT, IDENT_RULE } from "../framework/identifiers";
 import { defineByteHouseResource } from "./api";
 import { CLICKHOUSE_TYPES, ColumnSpec, normalizeColumn, planColumns, toWire } from "./columns";
 import { columnDataLoss, columnListField } from "../framework/columns";
+import { parseOpaqueDefault } from "../sql/defaults";
+import { CLICKHOUSE_LEX } from "../sql/types/clickhouse";
 import { WireTable, WireTableCreate } from "./wire";
 
 
@@ -17,10 +19,11 @@ import { WireTable, WireTableCreate } from "./wire";
 const columns = columnListField({
   types: CLICKHOUSE_TYPES,
   nullableDefault: false,
+  parseDefault: (text) => parseOpaqueDefault(text, CLICKHOUSE_LEX),
   docs: {
     type: "ClickHouse type (String, Int64, Date, DateTime, Nullable(T), LowCardinality(T), Decimal(P,S), Array(T), …). Parsed at preview; Nullable(T) reads as T with nullable: true.",
     nullable: "Whether the column accepts NULL (Nullable(T) in the type says the same).",
-    defaultValue: "Default expression, as ByteHouse takes it.",
+    defaultValue: "Default expression, as ByteHouse takes it (no \";\", comment or unterminated quote).",
   },
 });
 

@@ -125,3 +125,19 @@ export function parseDefault(text: string, lex: LexOptions, types: TypeSystem): 
     throw e;
   }
 }
+
+/**
+ * A default the vendor takes as is (ByteHouse's REST API: `defaultValue: "2019-01-01"`), so no
+ * shape is imposed; but it must not end a statement, open a comment, or leave a quote open.
+ */
+export function parseOpaqueDefault(text: string, lex: LexOptions): ParsedDefault {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(text, lex);
+  } catch (e) {
+    return { ok: false, error: (e as SqlSyntaxError).message };
+  }
+  if (tokens.some((t) => t.kind === "semicolon")) return { ok: false, error: 'must be one value, not statements (found ";")' };
+  if (tokens.some((t) => t.kind === "comment")) return { ok: false, error: "must not contain a comment" };
+  return { ok: true, text };
+}

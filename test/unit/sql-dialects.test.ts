@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CLICKHOUSE, DELTASTREAM, DUCKDB, Dialect, POSTGRES } from "../../provider/sql/dialect";
 import { kindForSqlState } from "../../provider/sql/errors";
+import { parseOpaqueDefault } from "../../provider/sql/defaults";
 
 function idem(d: Dialect, sql: string): boolean {
   return d.classify(sql).idempotent;
@@ -118,6 +119,15 @@ describe("DEFAULT expressions", () => {
       expect(p.ok, d).to.equal(false);
       expect((p as { error: string }).error, d).to.match(re);
     }
+  });
+});
+
+describe("ByteHouse defaults (taken as is by the REST API)", () => {
+  it("accept any value but a statement separator, a comment or an open quote", () => {
+    for (const d of ["defaultValue", "2019-01-01", "0", "'a;b'", "now()"]) expect(parseOpaqueDefault(d, CLICKHOUSE.lex), d).to.deep.equal({ ok: true, text: d });
+    expect(parseOpaqueDefault("0); DROP TABLE sales.canary; --", CLICKHOUSE.lex)).to.deep.equal({ ok: false, error: 'must be one value, not statements (found ";")' });
+    expect(parseOpaqueDefault("0 -- x", CLICKHOUSE.lex).ok).to.equal(false);
+    expect(parseOpaqueDefault("it's", CLICKHOUSE.lex).ok).to.equal(false);
   });
 });
 

@@ -90,6 +90,9 @@ describe("ClickHouse types", () => {
     ];
     for (const [raw, want] of cases) expect(canon(CLICKHOUSE_TYPES, raw), raw).to.equal(want);
     expect(CLICKHOUSE_TYPES.canonical("Nullable(String)")).to.deep.equal({ type: "String", nullable: true });
+    // Strings inside types are written back with ClickHouse's backslash escapes.
+    expect(canon(CLICKHOUSE_TYPES, "Enum8('it\\'s' = 1, 'a\\\\' = 2)")).to.equal("Enum8('it\\'s' = 1, 'a\\\\' = 2)");
+    expect(canon(CLICKHOUSE_TYPES, "Enum8('it''s' = 1)")).to.equal("Enum8('it\\'s' = 1)");
   });
 
   it("refuses Int33, bad nesting, out-of-range parameters and injections", () => {

@@ -8,7 +8,7 @@
  */
 import { ParsedType, TypeSystem, typeSystem } from "../../framework/columns";
 import { LexOptions } from "../tokenizer";
-import { TypeArg, TypeNode, TypeParseError, parseTypeSyntax, typeString } from "./grammar";
+import { TypeArg, TypeNode, TypeParseError, parseTypeSyntax } from "./grammar";
 
 export const CLICKHOUSE_LEX: LexOptions = { backtickIdentifiers: true, backslashEscapes: true };
 
@@ -38,6 +38,11 @@ const FAMILIES = [...SIMPLE, "Decimal", "Decimal32", "Decimal64", "Decimal128", 
 const BY_LOWER = new Map(FAMILIES.map((f) => [f.toLowerCase(), f]));
 
 const STRING_ALIASES = new Set(["TEXT", "VARCHAR", "CHAR", "CHARACTER", "CHARACTER VARYING", "NVARCHAR", "BINARY", "VARBINARY"]);
+
+/** A string inside a ClickHouse type (a time zone, an Enum label): ClickHouse escapes with backslashes. */
+function typeString(s: string): string {
+  return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
 
 /** The one spelling of a canonical type with its nullability: Nullable(T), or LowCardinality(Nullable(T)). */
 export function clickHouseSpelling(type: string, nullable: boolean): string {
