@@ -114,7 +114,12 @@ export class IdempotencyTable {
 
   /** Classifies a statement or a script of statements. */
   classify(sql: string): Idempotency {
-    const statements = splitStatements(sql, this.lex);
+    let statements;
+    try {
+      statements = splitStatements(sql, this.lex);
+    } catch (e) {
+      return { idempotent: false, reasons: [`does not tokenize (${(e as Error).message}): not retried`] };
+    }
     const decided = statements.map((s) => this.decide(significant(s.tokens)));
     const real = decided.filter((d) => d.idempotent !== "control");
     return { idempotent: real.length > 0 ? real.every((d) => d.idempotent === true) : true, reasons: decided.map((d) => d.why) };

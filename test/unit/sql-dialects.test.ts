@@ -90,6 +90,7 @@ describe("SQL idempotency tables", () => {
   it("says why", () => {
     expect(DUCKDB.classify("DROP TABLE IF EXISTS t").reasons).to.deep.equal(["DROP … IF EXISTS"]);
     expect(DUCKDB.classify("FROBNICATE t").reasons[0]).to.contain("not known to be repeatable");
+    expect(DUCKDB.classify("SELECT 'open")).to.deep.equal({ idempotent: false, reasons: ["does not tokenize (unterminated string starting at character 8): not retried"] });
   });
 });
 
