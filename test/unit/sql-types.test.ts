@@ -84,7 +84,7 @@ describe("ClickHouse types", () => {
       ["decimal(18, 2)", "Decimal(18,2)"], ["Decimal(10)", "Decimal(10,0)"], ["Decimal32(4)", "Decimal(9,4)"], ["Decimal128(2)", "Decimal(38,2)"],
       ["DateTime", "DateTime"], ["DateTime('UTC')", "DateTime('UTC')"], ["DateTime64(3)", "DateTime64(3)"], ["DateTime64(3, 'Asia/Shanghai')", "DateTime64(3,'Asia/Shanghai')"],
       ["FixedString(16)", "FixedString(16)"], ["Array(Nullable(Int32))", "Array(Nullable(Int32))"], ["Array(LowCardinality(Nullable(String)))", "Array(LowCardinality(Nullable(String)))"],
-      ["Map(String, UInt64)", "Map(String,UInt64)"], ["Tuple(String, Int32)", "Tuple(String,Int32)"], ["Tuple(a String, b Nullable(Int32))", "Tuple(a String,b Nullable(Int32))"],
+      ["Map(String, UInt64)", "Map(String,UInt64)"], ["Tuple(String, Int32)", "Tuple(String,Int32)"], ["Tuple(a String, b Nullable(Int32))", "Tuple(a String,b Nullable(Int32))"], ["Nested(id UInt32, tag String)", "Nested(id UInt32,tag String)"],
       ["Enum8('a' = 1, 'b' = 2)", "Enum8('a' = 1, 'b' = 2)"], ["Enum('x' = -5)", "Enum8('x' = -5)"], ["Enum16('big' = 1000)", "Enum16('big' = 1000)"],
       ["IPv4", "IPv4"], ["UUID", "UUID"], ["Bool", "Bool"], ["Date32", "Date32"], ["varchar(255)", "String"],
     ];

@@ -34,7 +34,7 @@ const ALIASES: Record<string, string> = {
   DECIMAL: "Decimal", NUMERIC: "Decimal", DEC: "Decimal",
 };
 
-const FAMILIES = [...SIMPLE, "Decimal", "Decimal32", "Decimal64", "Decimal128", "Decimal256", "DateTime", "DateTime64", "FixedString", "Enum", "Enum8", "Enum16", "Array", "Map", "Tuple", "Nullable", "LowCardinality", "Variant"];
+const FAMILIES = [...SIMPLE, "Decimal", "Decimal32", "Decimal64", "Decimal128", "Decimal256", "DateTime", "DateTime64", "FixedString", "Enum", "Enum8", "Enum16", "Array", "Map", "Tuple", "Nested", "Nullable", "LowCardinality", "Variant"];
 const BY_LOWER = new Map(FAMILIES.map((f) => [f.toLowerCase(), f]));
 
 const STRING_ALIASES = new Set(["TEXT", "VARCHAR", "CHAR", "CHARACTER", "CHARACTER VARYING", "NVARCHAR", "BINARY", "VARBINARY"]);
@@ -113,11 +113,13 @@ function render(node: TypeNode, depth = 0): Rendered {
       return plain(`Map(${k.type},${clickHouseSpelling(v.type, v.nullable)})`, true);
     }
     case "Tuple":
+    case "Nested":
     case "Variant": {
       if (!args || args.length === 0) throw new TypeParseError(`${f}(…) needs at least one type`);
       const parts = args.map((a) => {
         if (a.kind !== "type") throw new TypeParseError(`${f}(…) takes types`);
-        const named = f === "Tuple" && a.type.words.length >= 2 && !ALIASES[a.type.words.map((w) => w.text).join(" ").toUpperCase()];
+        const named = f !== "Variant" && a.type.words.length >= 2 && !ALIASES[a.type.words.map((w) => w.text).join(" ").toUpperCase()];
+        if (f === "Nested" && !named) throw new TypeParseError("Nested(…) fields are \"name type\" pairs");
         const t = named ? { ...a.type, words: a.type.words.slice(1) } : a.type;
         const r = render(t, depth + 1);
         const spelled = clickHouseSpelling(r.type, r.nullable);
