@@ -10,6 +10,8 @@ import { HttpClient, HttpClientOptions } from "../http/client";
 import { WarehouseApiError } from "../http/errors";
 import { parseJsonLossless } from "../http/json";
 import { ResourceSpec } from "../framework/spec";
+import { SqlPart, literal, name, render, sql } from "../sql/builder";
+import { DUCKDB } from "../sql/dialect";
 
 /** The lakehouse API paths: the one place they are written down. */
 export const ALTERTABLE_PATHS = {
@@ -41,9 +43,9 @@ export interface TableRef {
   table: string;
 }
 
-/** "catalog"."schema"."table" */
-export function qualified(ref: TableRef): string {
-  return [ref.catalog, ref.schema, ref.table].map(ident).join(".");
+/** "catalog"."schema"."table", for the statement builder. */
+export function qualified(ref: TableRef): SqlPart {
+  return name(ref.catalog, ref.schema, ref.table);
 }
 
 /** A named object of a schema (table or view): its quoted name and its Pulumi id. */
@@ -53,9 +55,9 @@ export interface ObjectRef {
   name: string;
 }
 
-/** "catalog"."schema"."name" */
-export function quotedName(o: ObjectRef): string {
-  return [o.catalog, o.schema, o.name].map(ident).join(".");
+/** "catalog"."schema"."name", for the statement builder. */
+export function quotedName(o: ObjectRef): SqlPart {
+  return name(o.catalog, o.schema, o.name);
 }
 
 /** The id `catalog.schema.name` back into its parts. */
@@ -64,13 +66,8 @@ export function splitObjectId(id: string): ObjectRef {
   return { catalog, schema, name: rest.join(".") };
 }
 
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
+/** Altertable's engine. */
+export const ALTERTABLE_DIALECT = DUCKDB;
 
 export function createAltertableHttp(settings: AltertableSettings, extra: Partial<HttpClientOptions> = {}): HttpClient {
   const token = Buffer.from(`${settings.username}:${settings.password}`).toString("base64");
@@ -94,20 +91,29 @@ export function createAltertableHttp(settings: AltertableSettings, extra: Partia
 export class AltertableApi {
   constructor(readonly http: HttpClient) {}
 
-  /** Runs one statement; an engine error (an {"error"} line in the 200) is thrown. */
-  async query(statement: string, opts: { catalog?: string; schema?: string } = {}): Promise<QueryResult> {
-    const res = await this.http.request<unknown>({ method: "POST", path: ALTERTABLE_PATHS.query(), body: { statement, ...opts }, idempotent: /^\s*(select|with|describe|show|pragma)\b/i.test(statement) });
-    const text = typeof res.data === "string" ? res.data : JSON.stringify(res.data);
-    const lines = text.split("\n").filter((l) => l.trim() !== "").map((l) => parseJsonLossless(l) as unknown);
+  /**
+   * Runs one statement (or a BEGIN … COMMIT script). Provider code passes a statement built with
+   * the SQL builder (provider/sql); a string is the caller's own SQL, sent as written (tests, ad-hoc).
+   * Whether a failure is retried is decided by the DuckDB dialect's idempotency table: reads,
+   * DROP … IF EXISTS, CREATE OR REPLACE, COMMENT ON … are sent again after a 5xx or a dropped
+   * connection; CREATE, ADD COLUMN, INSERT, DELETE … never are. An engine error (an {"error"}
+   * line in the 200) is thrown typed by the dialect's error mapper (a missing object is not_found).
+   */
+  async query(statement: SqlPart | string, opts: { catalog?: string; schema?: string } = {}): Promise<QueryResult> {
+    const text = typeof statement === "string" ? statement : render(statement, ALTERTABLE_DIALECT);
+    const operation = "Altertable POST /query";
+    const res = await this.http.request<unknown>({ method: "POST", path: ALTERTABLE_PATHS.query(), body: { statement: text, ...opts }, idempotent: ALTERTABLE_DIALECT.classify(text).idempotent });
+    const body = typeof res.data === "string" ? res.data : JSON.stringify(res.data);
+    const lines = body.split("\n").filter((l) => l.trim() !== "").map((l) => parseJsonLossless(l) as unknown);
     const error = lines.find((l): l is { error: string } => !!l && typeof l === "object" && !Array.isArray(l) && typeof (l as { error?: unknown }).error === "string");
-    if (error) throw new WarehouseApiError("validation", "Altertable POST /query", `Altertable POST /query failed: ${error.error}`);
+    if (error) throw ALTERTABLE_DIALECT.error({ message: error.error, operation, status: res.status });
     const columnsLine = lines[1];
     const columns = Array.isArray(columnsLine) ? columnsLine.map((c) => (typeof c === "string" ? { name: c, type: "" } : (c as { name: string; type: string }))) : [];
     return { columns, rows: lines.slice(2) as unknown[][] };
   }
 
   /** Rows of one statement as objects keyed by column name. */
-  async rows(statement: string): Promise<Record<string, unknown>[]> {
+  async rows(statement: SqlPart | string): Promise<Record<string, unknown>[]> {
     const r = await this.query(statement);
     return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
   }
@@ -153,7 +159,7 @@ export class AltertableApi {
   /** True when the table exists. */
   async tableExists(ref: TableRef): Promise<boolean> {
     const rows = await this.rows(
-      `SELECT count(*) AS n FROM information_schema.tables WHERE table_catalog = ${literal(ref.catalog)} AND table_schema = ${literal(ref.schema)} AND table_name = ${literal(ref.table)}`,
+      sql`SELECT count(*) AS n FROM information_schema.tables WHERE table_catalog = ${literal(ref.catalog)} AND table_schema = ${literal(ref.schema)} AND table_name = ${literal(ref.table)}`,
     );
     return Number(rows[0]?.n ?? 0) > 0;
   }

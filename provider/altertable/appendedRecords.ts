@@ -9,7 +9,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { AltertableApi, TableRef, defineAltertableResource, ident, literal, qualified } from "./api";
+import { AltertableApi, TableRef, defineAltertableResource, qualified } from "./api";
+import { ident, literal, sql } from "../sql/builder";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
 import { isAmbiguous } from "../http/errors";
 import { OpContext } from "../framework/spec";
@@ -48,7 +49,7 @@ const refOf = (i: Inputs): TableRef => ({ catalog: i.catalog, schema: i.schema, 
 async function batchRows(api: AltertableApi, i: Inputs, batchId: string): Promise<number | undefined> {
   if (!i.batchColumn) return undefined;
   if (!(await api.tableExists(refOf(i)))) return 0;
-  const rows = await api.rows(`SELECT count(*) AS n FROM ${qualified(refOf(i))} WHERE ${ident(i.batchColumn)} = ${literal(batchId)}`);
+  const rows = await api.rows(sql`SELECT count(*) AS n FROM ${qualified(refOf(i))} WHERE ${ident(i.batchColumn)} = ${literal(batchId)}`);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -122,7 +123,7 @@ export const appendedRecords = defineAltertableResource({
 
   async update(ctx, id, olds, news) {
     if (news.batchColumn && (await ctx.api.tableExists(refOf(olds)))) {
-      await ctx.api.query(`DELETE FROM ${qualified(refOf(olds))} WHERE ${ident(news.batchColumn)} = ${literal(id)}`);
+      await ctx.api.query(sql`DELETE FROM ${qualified(refOf(olds))} WHERE ${ident(news.batchColumn)} = ${literal(id)}`);
     }
     const taskId = await appendBatch(ctx, news, id);
     const rows = (await batchRows(ctx.api, news, id)) ?? news.records.length;
@@ -131,6 +132,6 @@ export const appendedRecords = defineAltertableResource({
 
   async delete(api, id, state) {
     if (!state.deleteOnDestroy || !state.batchColumn) return;
-    if (await api.tableExists(refOf(state))) await api.query(`DELETE FROM ${qualified(refOf(state))} WHERE ${ident(state.batchColumn)} = ${literal(id)}`);
+    if (await api.tableExists(refOf(state))) await api.query(sql`DELETE FROM ${qualified(refOf(state))} WHERE ${ident(state.batchColumn)} = ${literal(id)}`);
   },
 });

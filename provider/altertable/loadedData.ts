@@ -21,7 +21,8 @@ import * as path from "node:path";
 import { Transform, TransformCallback } from "node:stream";
 import { z } from "zod";
 import { OpContext } from "../framework/spec";
-import { AltertableApi, TableRef, UploadMode, defineAltertableResource, literal, qualified } from "./api";
+import { AltertableApi, TableRef, UploadMode, defineAltertableResource, qualified } from "./api";
+import { literal, sql } from "../sql/builder";
 
 export const LOADED_DATA_FORMATS = ["csv", "json", "jsonl", "parquet"] as const;
 export type LoadedDataFormat = (typeof LOADED_DATA_FORMATS)[number];
@@ -242,7 +243,7 @@ export function firstJsonKeys(head: Buffer): string[] | undefined {
 /** Columns of the live table (lower-cased lookups), or undefined when it does not exist. */
 async function liveColumns(api: AltertableApi, ref: TableRef): Promise<string[] | undefined> {
   const rows = await api.rows(
-    `SELECT column_name FROM information_schema.columns WHERE lower(table_catalog) = lower(${literal(ref.catalog)}) AND lower(table_schema) = lower(${literal(ref.schema)}) AND lower(table_name) = lower(${literal(ref.table)}) ORDER BY ordinal_position`,
+    sql`SELECT column_name FROM information_schema.columns WHERE lower(table_catalog) = lower(${literal(ref.catalog)}) AND lower(table_schema) = lower(${literal(ref.schema)}) AND lower(table_name) = lower(${literal(ref.table)}) ORDER BY ordinal_position`,
   );
   if (rows.length > 0) return rows.map((r) => String(r.column_name));
   return (await api.tableExists(ref)) ? [] : undefined;
@@ -250,7 +251,7 @@ async function liveColumns(api: AltertableApi, ref: TableRef): Promise<string[] 
 
 /** Row count and checksum of the whole table: one scan. */
 async function tableStats(api: AltertableApi, ref: TableRef): Promise<{ rowCount: number; checksum: string }> {
-  const rows = await api.rows(`SELECT count(*) AS n, CAST(coalesce(sum(hash(t)), 0) AS VARCHAR) AS checksum FROM ${qualified(ref)} AS t`);
+  const rows = await api.rows(sql`SELECT count(*) AS n, CAST(coalesce(sum(hash(t)), 0) AS VARCHAR) AS checksum FROM ${qualified(ref)} AS t`);
   return { rowCount: Number(rows[0]?.n ?? 0), checksum: String(rows[0]?.checksum ?? "0") };
 }
 
@@ -470,7 +471,7 @@ export const loadedData = defineAltertableResource({
 
   async delete(api, _id, state) {
     const ref = refOf(state);
-    if (state.onDestroy === "drop") await api.query(`DROP TABLE IF EXISTS ${qualified(ref)}`);
-    else if (state.onDestroy === "truncate" && (await api.tableExists(ref))) await api.query(`DELETE FROM ${qualified(ref)}`);
+    if (state.onDestroy === "drop") await api.query(sql`DROP TABLE IF EXISTS ${qualified(ref)}`);
+    else if (state.onDestroy === "truncate" && (await api.tableExists(ref))) await api.query(sql`DELETE FROM ${qualified(ref)}`);
   },
 });

@@ -1,7 +1,8 @@
 /** altertable.Schema — a schema in a catalog (SQL through /query). Any change replaces it. */
 import { z } from "zod";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
-import { AltertableApi, defineAltertableResource, ident, literal } from "./api";
+import { AltertableApi, defineAltertableResource } from "./api";
+import { literal, name, sql } from "../sql/builder";
 import { WarehouseApiError } from "../http/errors";
 
 
@@ -21,7 +22,7 @@ interface SchemaRaw {
 
 async function readSchema(api: AltertableApi, catalog: string, name: string): Promise<SchemaRaw | undefined> {
   const rows = await api.rows(
-    `SELECT catalog_name, schema_name FROM information_schema.schemata WHERE catalog_name = ${literal(catalog)} AND schema_name = ${literal(name)}`,
+    sql`SELECT catalog_name, schema_name FROM information_schema.schemata WHERE catalog_name = ${literal(catalog)} AND schema_name = ${literal(name)}`,
   );
   return rows[0] ? { catalog: String(rows[0].catalog_name), name: String(rows[0].schema_name) } : undefined;
 }
@@ -38,7 +39,7 @@ export const schema = defineAltertableResource({
   outputs: { observed: "The schema as last read from the catalog's information schema." },
 
   async create(ctx, inputs) {
-    await ctx.api.query(`CREATE SCHEMA ${ident(inputs.catalog)}.${ident(inputs.name)}`);
+    await ctx.api.query(sql`CREATE SCHEMA ${name(inputs.catalog, inputs.name)}`);
     const id = `${inputs.catalog}.${inputs.name}`;
     ctx.created(id);
     return { id, raw: { catalog: inputs.catalog, name: inputs.name } };
@@ -58,11 +59,11 @@ export const schema = defineAltertableResource({
   },
 
   async delete(api, id, state) {
-    const [catalog, name] = split(id);
-    if (!(await readSchema(api, catalog, name))) return;
+    const [catalog, schemaName] = split(id);
+    if (!(await readSchema(api, catalog, schemaName))) return;
     if (!state.forceDestroy) {
       const objects = await api.rows(
-        `SELECT table_name FROM information_schema.tables WHERE table_catalog = ${literal(catalog)} AND table_schema = ${literal(name)} ORDER BY table_name`,
+        sql`SELECT table_name FROM information_schema.tables WHERE table_catalog = ${literal(catalog)} AND table_schema = ${literal(schemaName)} ORDER BY table_name`,
       );
       if (objects.length > 0) {
         throw new WarehouseApiError(
@@ -73,6 +74,6 @@ export const schema = defineAltertableResource({
         );
       }
     }
-    await api.query(`DROP SCHEMA ${ident(catalog)}.${ident(name)}${state.forceDestroy ? " CASCADE" : ""}`);
+    await api.query(state.forceDestroy ? sql`DROP SCHEMA IF EXISTS ${name(catalog, schemaName)} CASCADE` : sql`DROP SCHEMA IF EXISTS ${name(catalog, schemaName)}`);
   },
 });

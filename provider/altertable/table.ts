@@ -6,26 +6,33 @@
  */
 import { z } from "zod";
 import { InputsOf } from "../framework/spec";
-import { ColumnSpec, dataLossProblem, diffColumns, normalizeColumn } from "../framework/columns";
-import { AltertableApi, defineAltertableResource, ident, literal, quotedName, splitObjectId } from "./api";
-import { DUCKDB_TYPES } from "./types";
+import { ColumnSpec, columnDataLoss, columnListField, diffColumns, normalizeColumn } from "../framework/columns";
+import { ALTERTABLE_DIALECT, AltertableApi, defineAltertableResource, quotedName, splitObjectId } from "./api";
+import { SqlPart, defaultExpr, ident, list, literal, sql, transaction, type } from "../sql/builder";
+import { DUCKDB_TYPES } from "../sql/types/duckdb";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
 
-const column = z.object({
-  name: z.string().regex(IDENT, IDENT_RULE).describe("Column name."),
-  type: z.string().min(1, "must name a DuckDB type").describe("DuckDB type (VARCHAR, BIGINT, DOUBLE, DECIMAL(18,2), DATE, TIMESTAMP, JSON, BIGINT[], …)."),
-  nullable: z.boolean().default(true).describe("Whether the column accepts NULL (false = NOT NULL)."),
-  defaultValue: z.string().optional().describe("DEFAULT expression (SQL)."),
-  comment: z.string().default("").describe("Column comment."),
-  previousName: z.string().regex(IDENT, IDENT_RULE).optional().describe("The column's former name: declares a rename (data kept) instead of a drop plus an add."),
+/** The column list (names, DuckDB types and DEFAULT expressions parsed at check, duplicates, renames): the shared field. */
+const columns = columnListField({
+  types: DUCKDB_TYPES,
+  nullableDefault: true,
+  parseDefault: (text) => ALTERTABLE_DIALECT.parseDefault(text),
+  caseInsensitiveNames: true,
+  docs: {
+    type: "DuckDB type (VARCHAR, BIGINT, DOUBLE, DECIMAL(18,2), DATE, TIMESTAMP, JSON, BIGINT[], STRUCT(…), …). Parsed at preview; aliases read as DuckDB's own spelling (int → INTEGER).",
+    nullable: "Whether the column accepts NULL (false = NOT NULL).",
+    defaultValue: "DEFAULT expression (SQL): a literal, a constant such as CURRENT_TIMESTAMP, a function call such as now(), a cast or arithmetic. Checked at preview.",
+  },
 });
+
+type Column = z.output<typeof columns>[number];
 
 export const altertableTableInputs = z
   .object({
     catalog: z.string().regex(IDENT, IDENT_RULE).describe("Catalog. Changing it replaces the table (needs allowReplace)."),
     schema: z.string().regex(IDENT, IDENT_RULE).default("main").describe("Schema. Changing it replaces the table (needs allowReplace)."),
     name: z.string().regex(IDENT, IDENT_RULE).describe("Table name. Changing it replaces the table (needs allowReplace)."),
-    columns: z.array(column).min(1, "must declare at least one column").describe("Columns, in order. Safe changes apply in place; see allowDataLoss."),
+    columns,
     primaryKey: z.array(z.string()).default([]).describe("PRIMARY KEY columns. A change replaces the table (needs allowReplace)."),
     comment: z.string().default("").describe("Table comment; changes in place."),
     allowDataLoss: z.boolean().default(false).describe("Opt in to column changes that lose data (drop, narrowing or converting a type, NOT NULL). Off: they fail at preview."),
@@ -33,9 +40,6 @@ export const altertableTableInputs = z
   })
   .superRefine((t, ctx) => {
     const names = t.columns.map((c) => c.name.toLowerCase());
-    names.forEach((n, i) => {
-      if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["columns", i, "name"], message: `column ${t.columns[i].name} is declared twice` });
-    });
     t.primaryKey.forEach((k, i) => {
       if (!names.includes(k.toLowerCase())) ctx.addIssue({ code: "custom", path: ["primaryKey", i], message: `must name a declared column (${k} is not one of ${t.columns.map((c) => c.name).join(", ")})` });
     });
@@ -60,17 +64,19 @@ const splitId = splitObjectId;
 
 const normalizeColumns = (v: unknown) => (v as ColumnSpec[]).map((c) => normalizeColumn(c, DUCKDB_TYPES));
 
-function columnDef(c: z.output<typeof column>): string {
-  return `${ident(c.name)} ${c.type}${c.nullable ? "" : " NOT NULL"}${c.defaultValue !== undefined ? ` DEFAULT ${c.defaultValue}` : ""}`;
+const NOTHING = sql``;
+
+function columnDef(c: Column): SqlPart {
+  return sql`${ident(c.name)} ${type(c.type)}${c.nullable ? NOTHING : sql` NOT NULL`}${c.defaultValue !== undefined ? sql` DEFAULT ${defaultExpr(c.defaultValue)}` : NOTHING}`;
 }
 
 async function readTable(api: AltertableApi, ref: { catalog: string; schema: string; name: string }): Promise<TableRaw | undefined> {
-  const where = `database_name = ${literal(ref.catalog)} AND schema_name = ${literal(ref.schema)} AND table_name = ${literal(ref.name)}`;
-  const tables = await api.rows(`SELECT comment, estimated_size FROM duckdb_tables() WHERE ${where}`);
+  const where = sql`database_name = ${literal(ref.catalog)} AND schema_name = ${literal(ref.schema)} AND table_name = ${literal(ref.name)}`;
+  const tables = await api.rows(sql`SELECT comment, estimated_size FROM duckdb_tables() WHERE ${where}`);
   if (tables.length === 0) return undefined;
-  const cols = await api.rows(`SELECT column_name, data_type, is_nullable, column_default, comment FROM duckdb_columns() WHERE ${where} ORDER BY column_index`);
-  const pk = await api.rows(`SELECT constraint_column_names AS cols FROM duckdb_constraints() WHERE ${where} AND constraint_type = 'PRIMARY KEY'`);
-  const count = await api.rows(`SELECT count(*) AS n FROM ${q(ref)}`);
+  const cols = await api.rows(sql`SELECT column_name, data_type, is_nullable, column_default, comment FROM duckdb_columns() WHERE ${where} ORDER BY column_index`);
+  const pk = await api.rows(sql`SELECT constraint_column_names AS cols FROM duckdb_constraints() WHERE ${where} AND constraint_type = ${literal("PRIMARY KEY")}`);
+  const count = await api.rows(sql`SELECT count(*) AS n FROM ${q(ref)}`);
   return {
     ...ref,
     comment: (tables[0].comment as string | null) ?? "",
@@ -87,33 +93,34 @@ async function readTable(api: AltertableApi, ref: { catalog: string; schema: str
 }
 
 /** The statements that take the table from `olds` to `news` (never a replace field). */
-export function alterStatements(olds: Inputs, news: Inputs): string[] {
+export function alterStatements(olds: Inputs, news: Inputs): SqlPart[] {
   const t = q(olds);
   const d = diffColumns(olds.columns, news.columns, DUCKDB_TYPES);
-  const out: string[] = [];
-  for (const r of d.renames) out.push(`ALTER TABLE ${t} RENAME COLUMN ${ident(r.oldName)} TO ${ident(r.newName)}`);
+  const out: SqlPart[] = [];
+  const col = (c: string) => sql`${t}.${ident(c)}`;
+  for (const r of d.renames) out.push(sql`ALTER TABLE ${t} RENAME COLUMN ${ident(r.oldName)} TO ${ident(r.newName)}`);
   for (const c of d.add) {
-    out.push(`ALTER TABLE ${t} ADD COLUMN ${ident(c.name)} ${c.type}${c.defaultValue !== null ? ` DEFAULT ${c.defaultValue}` : ""}`);
-    if (!c.nullable) out.push(`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} SET NOT NULL`);
-    if (c.comment) out.push(`COMMENT ON COLUMN ${t}.${ident(c.name)} IS ${literal(c.comment)}`);
+    out.push(sql`ALTER TABLE ${t} ADD COLUMN ${ident(c.name)} ${type(c.type)}${c.defaultValue !== null ? sql` DEFAULT ${defaultExpr(c.defaultValue)}` : NOTHING}`);
+    if (!c.nullable) out.push(sql`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} SET NOT NULL`);
+    if (c.comment) out.push(sql`COMMENT ON COLUMN ${col(c.name)} IS ${literal(c.comment)}`);
   }
   for (const { column: c, before } of d.modify) {
-    if (c.type !== before.type) out.push(`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} TYPE ${c.type}`);
-    if (c.nullable !== before.nullable) out.push(`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} ${c.nullable ? "DROP" : "SET"} NOT NULL`);
+    if (c.type !== before.type) out.push(sql`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} TYPE ${type(c.type)}`);
+    if (c.nullable !== before.nullable) out.push(c.nullable ? sql`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} DROP NOT NULL` : sql`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} SET NOT NULL`);
     if (c.defaultValue !== before.defaultValue) {
-      out.push(c.defaultValue === null ? `ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} DROP DEFAULT` : `ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} SET DEFAULT ${c.defaultValue}`);
+      out.push(c.defaultValue === null ? sql`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} DROP DEFAULT` : sql`ALTER TABLE ${t} ALTER COLUMN ${ident(c.name)} SET DEFAULT ${defaultExpr(c.defaultValue)}`);
     }
-    if (c.comment !== before.comment) out.push(`COMMENT ON COLUMN ${t}.${ident(c.name)} IS ${literal(c.comment)}`);
+    if (c.comment !== before.comment) out.push(sql`COMMENT ON COLUMN ${col(c.name)} IS ${literal(c.comment)}`);
   }
-  for (const name of d.drop) out.push(`ALTER TABLE ${t} DROP COLUMN ${ident(name)}`);
-  if (olds.comment !== news.comment) out.push(`COMMENT ON TABLE ${t} IS ${literal(news.comment)}`);
+  for (const n of d.drop) out.push(sql`ALTER TABLE ${t} DROP COLUMN ${ident(n)}`);
+  if (olds.comment !== news.comment) out.push(sql`COMMENT ON TABLE ${t} IS ${literal(news.comment)}`);
   return out;
 }
 
 /** Runs statements as one transaction in one call: all or nothing. */
-async function transaction(api: AltertableApi, statements: string[]): Promise<void> {
+async function runTransaction(api: AltertableApi, statements: SqlPart[]): Promise<void> {
   if (statements.length === 0) return;
-  await api.query(["BEGIN TRANSACTION", ...statements, "COMMIT"].join(";\n"));
+  await api.query(transaction(statements));
 }
 
 export const altertableTable = defineAltertableResource({
@@ -134,23 +141,16 @@ export const altertableTable = defineAltertableResource({
     observed: "The table as last read from the catalog.",
   },
 
-  validateChange(olds, news) {
-    const problems: { property: string; reason: string }[] = [];
-    if (olds.columns) {
-      const loss = dataLossProblem(diffColumns(olds.columns, news.columns, DUCKDB_TYPES), news.allowDataLoss);
-      if (loss) problems.push(loss);
-    }
-    return problems;
-  },
+  validateChange: columnDataLoss(DUCKDB_TYPES),
 
   async create(ctx, inputs) {
     const t = q(inputs);
     const defs = inputs.columns.map(columnDef);
-    if (inputs.primaryKey.length) defs.push(`PRIMARY KEY (${inputs.primaryKey.map(ident).join(", ")})`);
-    const statements = [`CREATE TABLE ${t} (${defs.join(", ")})`];
-    if (inputs.comment) statements.push(`COMMENT ON TABLE ${t} IS ${literal(inputs.comment)}`);
-    for (const c of inputs.columns) if (c.comment) statements.push(`COMMENT ON COLUMN ${t}.${ident(c.name)} IS ${literal(c.comment)}`);
-    await transaction(ctx.api, statements);
+    if (inputs.primaryKey.length) defs.push(sql`PRIMARY KEY (${list(inputs.primaryKey.map(ident))})`);
+    const statements = [sql`CREATE TABLE ${t} (${list(defs)})`];
+    if (inputs.comment) statements.push(sql`COMMENT ON TABLE ${t} IS ${literal(inputs.comment)}`);
+    for (const c of inputs.columns) if (c.comment) statements.push(sql`COMMENT ON COLUMN ${t}.${ident(c.name)} IS ${literal(c.comment)}`);
+    await runTransaction(ctx.api, statements);
     const id = `${inputs.catalog}.${inputs.schema}.${inputs.name}`;
     ctx.created(id);
     const raw = await readTable(ctx.api, inputs);
@@ -179,11 +179,11 @@ export const altertableTable = defineAltertableResource({
   async update(ctx, id, olds, news) {
     const statements = alterStatements(olds, news);
     if (statements.length) ctx.progress(`altering ${id}: ${statements.length} statement(s) in one transaction`);
-    await transaction(ctx.api, statements);
+    await runTransaction(ctx.api, statements);
     const raw = await readTable(ctx.api, splitId(id));
     if (!raw) throw new Error(`table ${id} disappeared during the update`);
     return raw;
   },
 
-  delete: (api, id) => api.query(`DROP TABLE IF EXISTS ${q(splitId(id))}`).then(() => undefined),
+  delete: (api, id) => api.query(sql`DROP TABLE IF EXISTS ${q(splitId(id))}`).then(() => undefined),
 });

@@ -6,14 +6,25 @@
  * The SQL and comment change in place (CREATE OR REPLACE VIEW); the name replaces.
  */
 import { z } from "zod";
-import { AltertableApi, defineAltertableResource, ident, literal, quotedName, splitObjectId } from "./api";
+import { ALTERTABLE_DIALECT, AltertableApi, defineAltertableResource, quotedName, splitObjectId } from "./api";
+import { checkQuery, literal, query, sql, transaction } from "../sql/builder";
+import { significant, singleStatement, SqlSyntaxError } from "../sql/tokenizer";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
 
 export const viewInputs = z.object({
   catalog: z.string().regex(IDENT, IDENT_RULE).describe("Catalog. Changing it replaces the view."),
   schema: z.string().regex(IDENT, IDENT_RULE).default("main").describe("Schema. Changing it replaces the view."),
   name: z.string().regex(IDENT, IDENT_RULE).describe("View name. Changing it replaces the view."),
-  sql: z.string().trim().min(1, "must be a SELECT statement").describe("The view's body (a SELECT), in DuckDB SQL. Checked by Altertable's /validate at preview; changes in place."),
+  sql: z
+    .string()
+    .trim()
+    .min(1, "must be a SELECT statement")
+    .superRefine((text, ctx) => {
+      const q = checkQuery(text, ALTERTABLE_DIALECT);
+      // A first word that is no statement at all (a typo such as SELEC) is left to /validate, whose parser names it.
+      if (!q.ok && !isTypo(text)) ctx.addIssue({ code: "custom", message: q.error });
+    })
+    .describe("The view's body: exactly one SELECT (or WITH … SELECT) query, in DuckDB SQL; a trailing semicolon or comment is fine. Checked by Altertable's /validate at preview; changes in place."),
   comment: z.string().default("").describe("View comment; changes in place."),
 });
 
@@ -30,29 +41,66 @@ const splitId = splitObjectId;
 
 const MISSING_OBJECT = /Catalog Error: .*(does not exist|not found)/i;
 
-/** The body of a stored "CREATE VIEW x AS <body>;" statement. */
+/** Words that start a statement that is not a query: a view holding one is refused at check. */
+const STATEMENT_WORDS = new Set([
+  "INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "DROP", "CREATE", "ALTER", "COMMENT", "TRUNCATE", "COPY", "ATTACH", "DETACH", "PRAGMA", "SET", "RESET",
+  "CALL", "EXPORT", "IMPORT", "INSTALL", "LOAD", "GRANT", "REVOKE", "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "VACUUM", "CHECKPOINT", "USE",
+  "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "SUMMARIZE", "PREPARE", "EXECUTE", "DEALLOCATE", "ANALYZE",
+]);
+
+/** One statement starting with a word that is no statement keyword: the engine's parser says more than we can. */
+function isTypo(text: string): boolean {
+  try {
+    const first = significant(singleStatement(text, ALTERTABLE_DIALECT.lex).tokens)[0];
+    return first?.kind === "word" && !STATEMENT_WORDS.has(first.text.toUpperCase());
+  } catch {
+    return false;
+  }
+}
+
+/** The body of a stored "CREATE VIEW x [(cols)] AS <body>;" statement: what follows its first top-level AS. */
 export function viewBody(createSql: string): string {
-  const m = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+.+?\s+AS\s+([\s\S]*?);?\s*$/i.exec(createSql);
-  return (m ? m[1] : createSql).trim();
+  try {
+    const s = singleStatement(createSql, ALTERTABLE_DIALECT.lex);
+    const toks = significant(s.tokens);
+    if (toks[0]?.text.toUpperCase() !== "CREATE") return s.text;
+    let depth = 0;
+    for (let i = 1; i < toks.length - 1; i++) {
+      const t = toks[i];
+      if (t.text === "(") depth++;
+      else if (t.text === ")") depth--;
+      else if (depth === 0 && t.kind === "word" && t.text.toUpperCase() === "AS") return s.text.slice(toks[i + 1].start - s.tokens[0].start).trim();
+    }
+    return s.text;
+  } catch (e) {
+    if (e instanceof SqlSyntaxError) return createSql.trim();
+    throw e;
+  }
+}
+
+/** The view's query as it is sent: one statement, without a trailing semicolon or comment. */
+function queryText(text: string): string {
+  const q = checkQuery(text, ALTERTABLE_DIALECT);
+  return q.ok ? q.text : text;
 }
 
 async function readView(api: AltertableApi, ref: { catalog: string; schema: string; name: string }): Promise<ViewRaw | undefined> {
   const rows = await api.rows(
-    `SELECT sql, comment FROM duckdb_views() WHERE database_name = ${literal(ref.catalog)} AND schema_name = ${literal(ref.schema)} AND view_name = ${literal(ref.name)}`,
+    sql`SELECT sql, comment FROM duckdb_views() WHERE database_name = ${literal(ref.catalog)} AND schema_name = ${literal(ref.schema)} AND view_name = ${literal(ref.name)}`,
   );
   return rows[0] ? { ...ref, sql: viewBody(String(rows[0].sql)), comment: (rows[0].comment as string | null) ?? "" } : undefined;
 }
 
-async function validateOrThrow(api: AltertableApi, sql: string, name: string): Promise<void> {
-  const v = await api.validate(sql);
+async function validateOrThrow(api: AltertableApi, text: string, name: string): Promise<void> {
+  const v = await api.validate(queryText(text));
   if (!v.valid) throw new Error(`altertable.View ${name}: Altertable rejected the view's SQL: ${v.error}`);
 }
 
 async function createOrReplace(api: AltertableApi, v: z.output<typeof viewInputs>, replace: boolean): Promise<void> {
   await validateOrThrow(api, v.sql, v.name);
-  const statements = [`CREATE ${replace ? "OR REPLACE " : ""}VIEW ${q(v)} AS ${v.sql}`];
-  if (v.comment || replace) statements.push(`COMMENT ON VIEW ${q(v)} IS ${v.comment ? literal(v.comment) : "NULL"}`);
-  await api.query(["BEGIN TRANSACTION", ...statements, "COMMIT"].join(";\n"));
+  const statements = [replace ? sql`CREATE OR REPLACE VIEW ${q(v)} AS ${query(v.sql)}` : sql`CREATE VIEW ${q(v)} AS ${query(v.sql)}`];
+  if (v.comment || replace) statements.push(sql`COMMENT ON VIEW ${q(v)} IS ${literal(v.comment || null)}`);
+  await api.query(transaction(statements));
 }
 
 export const view = defineAltertableResource({
@@ -63,11 +111,11 @@ export const view = defineAltertableResource({
   inputs: viewInputs,
   replaceOn: ["catalog", "schema", "name"],
   uniqueBy: "name",
-  normalize: { sql: (v) => String(v).replace(/\s+/g, " ").replace(/;\s*$/, "").trim() },
+  normalize: { sql: (v) => queryText(String(v)).replace(/\s+/g, " ").trim() },
   outputs: { observed: "The view as last read from the catalog (duckdb_views)." },
 
   async prepare(inputs, vendor) {
-    const v = await vendor().validate(inputs.sql);
+    const v = await vendor().validate(queryText(inputs.sql));
     if (v.valid || (v.error && MISSING_OBJECT.test(v.error))) return {};
     return [{ property: "sql", reason: `Altertable rejected the view's SQL: ${v.error}` }];
   },
@@ -97,5 +145,5 @@ export const view = defineAltertableResource({
     return raw;
   },
 
-  delete: (api, id) => api.query(`DROP VIEW IF EXISTS ${q(splitId(id))}`).then(() => undefined),
+  delete: (api, id) => api.query(sql`DROP VIEW IF EXISTS ${q(splitId(id))}`).then(() => undefined),
 });

@@ -8,26 +8,23 @@ import { z } from "zod";
 import { InputsOf } from "../framework/spec";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
 import { defineByteHouseResource } from "./api";
-import { ColumnSpec, canonicalType, normalizeColumn, planColumns } from "./columns";
-import { dataLossProblem } from "../framework/columns";
+import { CLICKHOUSE_TYPES, ColumnSpec, normalizeColumn, planColumns, toWire } from "./columns";
+import { columnDataLoss, columnListField } from "../framework/columns";
+import { parseOpaqueDefault } from "../sql/defaults";
+import { CLICKHOUSE_LEX } from "../sql/types/clickhouse";
 import { WireTable, WireTableCreate } from "./wire";
 
 
-const column = z.object({
-  name: z.string().regex(IDENT, IDENT_RULE).describe("Column name."),
-  type: z
-    .string()
-    .min(1, "must name a ClickHouse type")
-    .refine((t) => /^[A-Za-z][A-Za-z0-9]*(\(.*\))?$/.test(canonicalType(t).type), "must be a ClickHouse type such as String, Int64, Date, Nullable(String) or Decimal(18,2)")
-    .describe("ClickHouse type (String, Int64, Date, DateTime, Nullable(T), Decimal(P,S), …)."),
-  nullable: z.boolean().default(false).describe("Whether the column accepts NULL (Nullable(T) in the type says the same)."),
-  defaultValue: z.string().optional().describe("Default expression, as ByteHouse takes it."),
-  comment: z.string().default("").describe("Column comment."),
-  previousName: z
-    .string()
-    .regex(IDENT, IDENT_RULE)
-    .optional()
-    .describe("The column's former name: declares a rename (data kept) instead of a drop plus an add."),
+/** The column list (names, ClickHouse types parsed at check, duplicates, renames): the shared field. */
+const columns = columnListField({
+  types: CLICKHOUSE_TYPES,
+  nullableDefault: false,
+  parseDefault: (text) => parseOpaqueDefault(text, CLICKHOUSE_LEX),
+  docs: {
+    type: "ClickHouse type (String, Int64, Date, DateTime, Nullable(T), LowCardinality(T), Decimal(P,S), Array(T), …). Parsed at preview; Nullable(T) reads as T with nullable: true.",
+    nullable: "Whether the column accepts NULL (Nullable(T) in the type says the same).",
+    defaultValue: "Default expression, as ByteHouse takes it (no \";\", comment or unterminated quote).",
+  },
 });
 
 export const tableInputs = z
@@ -35,7 +32,7 @@ export const tableInputs = z
     database: z.string().regex(IDENT, IDENT_RULE).describe("The database holding the table. Changing it replaces the table."),
     name: z.string().regex(IDENT, IDENT_RULE).describe("Table name. Changing it replaces the table."),
     description: z.string().default("").describe("Description. ByteHouse cannot change it in place: a change replaces the table (needs allowReplace)."),
-    columns: z.array(column).min(1, "must declare at least one column").describe("Columns, in order. Safe changes apply in place; see allowDataLoss."),
+    columns,
     orderByKeys: z.array(z.string()).min(1, "must name at least one column").describe("ORDER BY columns. A change replaces the table (needs allowReplace)."),
     partitionKeys: z
       .array(z.object({ column: z.string(), granularity: z.string().nullable().optional(), expression: z.string().nullable().optional() }))
@@ -68,12 +65,6 @@ export const tableInputs = z
   .superRefine((t, ctx) => {
     const names = t.columns.map((c) => c.name);
     const declared = new Set(names);
-    names.forEach((n, i) => {
-      if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["columns", i, "name"], message: `column ${n} is declared twice` });
-    });
-    t.columns.forEach((c, i) => {
-      if (c.previousName === c.name) ctx.addIssue({ code: "custom", path: ["columns", i, "previousName"], message: "previousName must differ from name" });
-    });
     const mustBeColumn = (path: (string | number)[], col: string | undefined) => {
       if (col !== undefined && !declared.has(col)) ctx.addIssue({ code: "custom", path, message: `must name a declared column (${col} is not one of ${names.join(", ")})` });
     };
@@ -108,7 +99,7 @@ function createBody(t: TableInputs): WireTableCreate {
   return {
     name: t.name,
     description: t.description,
-    columns: t.columns.map(({ previousName: _p, ...c }) => c),
+    columns: t.columns.map(toWire),
     orderByKeys: t.orderByKeys,
     ...(t.samplingKey !== undefined ? { samplingKey: t.samplingKey } : {}),
     ...(t.partitionKeys.length ? { partitionKeys: t.partitionKeys } : {}),
@@ -139,14 +130,7 @@ export const table = defineByteHouseResource({
     observed: "The table as last read from ByteHouse, used to tell real drift from server formatting.",
   },
 
-  validateChange(olds, news) {
-    const problems: { property: string; reason: string }[] = [];
-    if (olds.columns) {
-      const loss = dataLossProblem(planColumns(olds.columns, news.columns), news.allowDataLoss);
-      if (loss) problems.push(loss);
-    }
-    return problems;
-  },
+  validateChange: columnDataLoss(CLICKHOUSE_TYPES),
 
   async create(ctx, inputs) {
     await ctx.api.createTable(inputs.database, createBody(inputs));

@@ -14,7 +14,10 @@ describe("ByteHouse column evolution", () => {
   it("canonicalises type names and nullability", () => {
     expect(canonicalType("int")).to.deep.equal({ type: "Int32", nullable: false });
     expect(canonicalType("Nullable(string)")).to.deep.equal({ type: "String", nullable: true });
-    expect(canonicalType("LowCardinality(Nullable(String))")).to.deep.equal({ type: "String", nullable: true });
+    // LowCardinality is kept (the table is created with it); its nullability comes out of the type, and changing it is safe.
+    expect(canonicalType("LowCardinality(Nullable(String))")).to.deep.equal({ type: "LowCardinality(String)", nullable: true });
+    expect(isWidening("LowCardinality(String)", "String")).to.equal(true);
+    expect(isWidening("String", "LowCardinality(String)")).to.equal(true);
     expect(canonicalType("decimal(18, 2)")).to.deep.equal({ type: "Decimal(18,2)", nullable: false });
   });
 
@@ -124,6 +127,28 @@ describe("bytehouse.Table preview guards", () => {
     const r2 = await h.check({}, { ...program, orderByKeys: ["nope"] });
     expect(r2.failures[0]).to.include({ field: "orderByKeys.0" });
     expect(r2.failures[0].reason).to.contain("must name a declared column");
+  });
+
+  it("parses types at preview: Int33 and an injected Decimal fail naming the field", async () => {
+    for (const [type, want] of [
+      ["Int33", "Int33 is not a ClickHouse type (no Int of 33 bits)"],
+      ["Decimal(1,2)); DROP TABLE sales.canary; --", 'is not a ClickHouse type: must not contain ";"'],
+      ["Nullable(Array(String))", "Nullable cannot hold Array(String)"],
+    ]) {
+      const r = await h.check({}, { ...program, columns: [...base, { name: "x", type }] });
+      expect(r.failures.map((f) => f.property), type).to.deep.equal(["columns.3.type"]);
+      expect(r.failures[0].reason).to.contain(`bytehouse.Table columns.3.type: `).and.contain(want);
+    }
+  });
+
+  it("check writes columns in one canonical spelling: Nullable(T) is T with nullable: true", async () => {
+    const r = await h.check({}, { ...program, columns: [{ name: "id", type: "int" }, { name: "n", type: "Nullable(String)" }, { name: "lc", type: "LowCardinality(Nullable(String))" }] });
+    expect(r.failures).to.deep.equal([]);
+    expect(r.inputs.columns.map((c: { type: string; nullable: boolean }) => [c.type, c.nullable])).to.deep.equal([
+      ["Int32", false],
+      ["String", true],
+      ["LowCardinality(String)", true],
+    ]);
   });
 
   it("declared types and server spellings compare equal (no false drift)", async () => {
