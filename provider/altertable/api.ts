@@ -76,6 +76,11 @@ export function createAltertableHttp(settings: AltertableSettings, extra: Partia
     baseUrl: settings.endpoint,
     authHeaders: () => ({ authorization: `Basic ${token}` }),
     secrets: [settings.password, token],
+    // The lakehouse API has no REST "no such object": objects are read with SQL, where a missing
+    // one is an empty result. Any 404 is therefore a wrong path, never "gone".
+    notFound: () => false,
+    endpointSetting: "warehouse:altertableEndpoint",
+    credentialHint: "the lakehouse credentials in warehouse:altertableUsername and warehouse:altertablePassword (or $ALTERTABLE_LAKEHOUSE_USERNAME and $ALTERTABLE_LAKEHOUSE_PASSWORD)",
     parseError: (body, text) => {
       if (body && typeof body === "object") {
         const b = body as { error?: unknown; error_message?: unknown; message?: unknown };

@@ -2,6 +2,10 @@
 import * as path from "node:path";
 import type { Samples } from "../framework/spec";
 import type { AltertableApi } from "./api";
+import { name, raw, sql } from "../sql";
+import { idCodec } from "../framework/ids";
+
+const objectId = idCodec("catalog", "schema", "name");
 
 type S = Samples<Record<string, any>, AltertableApi>;
 
@@ -29,7 +33,7 @@ export const ALTERTABLE_SAMPLES: Record<string, S> = {
       { inputs: { columns: [{ name: "id", type: "INTEGER); DROP TABLE lakehouse.main.canary; --" }] }, field: "columns.0.type" },
       { inputs: { columns: [{ name: "id", type: "INTEGER", defaultValue: "1); DROP TABLE lakehouse.main.canary; --" }] }, field: "columns.0.defaultValue" },
     ],
-    outOfBand: { field: "columns", apply: (api, id) => api.query(`ALTER TABLE ${id.split(".").map((p) => `"${p}"`).join(".")} ADD COLUMN added_by_hand INTEGER`).then(() => undefined) },
+    outOfBand: { field: "columns", apply: (api, id) => api.query(sql`ALTER TABLE ${name(objectId.decode(id))} ADD COLUMN added_by_hand INTEGER`).then(() => undefined) },
   },
   View: {
     valid: { catalog: "lakehouse", schema: "main", name: "conf_view", sql: "SELECT 1 AS one" },
@@ -40,7 +44,7 @@ export const ALTERTABLE_SAMPLES: Record<string, S> = {
       { inputs: { name: "bad name" }, field: "name" },
       { inputs: { sql: "SELECT 1 AS one; DROP TABLE lakehouse.main.canary" }, field: "sql" },
     ],
-    outOfBand: { field: "sql", apply: (api, id) => api.query(`CREATE OR REPLACE VIEW ${id.split(".").map((p) => `"${p}"`).join(".")} AS SELECT 3 AS three`).then(() => undefined) },
+    outOfBand: { field: "sql", apply: (api, id) => api.query(sql`CREATE OR REPLACE VIEW ${name(objectId.decode(id))} AS ${raw("SELECT 3 AS three", "a fixed test query")}`).then(() => undefined) },
   },
   AppendedRecords: {
     valid: { catalog: "lakehouse", schema: "main", table: "conf_events", records: [{ event: "signup", user_id: 1 }, { event: "login", user_id: 1 }], deleteOnDestroy: true },
@@ -60,6 +64,10 @@ export const ALTERTABLE_SAMPLES: Record<string, S> = {
       { inputs: { onDestroy: "explode" }, field: "onDestroy" },
       { inputs: { file: "" }, field: "file" },
     ],
-    outOfBand: { field: "contentHash", apply: (api) => api.query(`DELETE FROM "lakehouse"."main"."conf_products" WHERE sku IN (SELECT sku FROM "lakehouse"."main"."conf_products" LIMIT 1)`).then(() => undefined) },
+    outOfBand: { field: "contentHash", apply: (api) => {
+        const t = name("lakehouse", "main", "conf_products");
+        return api.query(sql`DELETE FROM ${t} WHERE sku IN (SELECT sku FROM ${t} LIMIT 1)`).then(() => undefined);
+      },
+    },
   },
 };

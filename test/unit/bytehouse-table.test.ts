@@ -136,7 +136,7 @@ describe("bytehouse.Table preview guards", () => {
       ["Nullable(Array(String))", "Nullable cannot hold Array(String)"],
     ]) {
       const r = await h.check({}, { ...program, columns: [...base, { name: "x", type }] });
-      expect(r.failures.map((f) => f.property), type).to.deep.equal(["columns.3.type"]);
+      expect(r.failures.map((f) => f.field), type).to.deep.equal(["columns.3.type"]);
       expect(r.failures[0].reason).to.contain(`bytehouse.Table columns.3.type: `).and.contain(want);
     }
   });
