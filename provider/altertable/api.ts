@@ -9,7 +9,8 @@ import { z } from "zod";
 import { HttpClient, HttpClientOptions } from "../http/client";
 import { WarehouseApiError } from "../http/errors";
 import { parseJsonLossless } from "../http/json";
-import { ResourceSpec } from "../framework/spec";
+import { resourceDefiner } from "../framework/spec";
+import { idCodec } from "../framework/ids";
 import { SqlPart, literal, name, render, sql } from "../sql/builder";
 import { DUCKDB } from "../sql/dialect";
 
@@ -60,10 +61,12 @@ export function quotedName(o: ObjectRef): SqlPart {
   return name(o.catalog, o.schema, o.name);
 }
 
+/** The id of a table or view: `catalog.schema.name` (framework/ids.ts). */
+export const OBJECT_ID = idCodec("catalog", "schema", "name");
+
 /** The id `catalog.schema.name` back into its parts. */
 export function splitObjectId(id: string): ObjectRef {
-  const [catalog, schema, ...rest] = id.split(".");
-  return { catalog, schema, name: rest.join(".") };
+  return OBJECT_ID.decode(id);
 }
 
 /** Altertable's engine. */
@@ -170,9 +173,5 @@ export class AltertableApi {
   }
 }
 
-/** Declares an Altertable resource kind (a ResourceSpec whose operations get an AltertableApi). */
-export function defineAltertableResource<S extends z.ZodObject, Raw, Out extends string>(
-  spec: ResourceSpec<S, AltertableApi, Raw, Out> & { vendor: "altertable" },
-): ResourceSpec<S, AltertableApi, Raw, Out> {
-  return spec;
-}
+/** Declares an Altertable resource kind: its operations get an AltertableApi (the framework's one define helper). */
+export const defineAltertableResource = resourceDefiner<AltertableApi>("altertable");

@@ -87,7 +87,6 @@ async function appendBatch(ctx: OpContext<AltertableApi>, i: Inputs, batchId: st
 }
 
 export const appendedRecords = defineAltertableResource({
-  vendor: "altertable",
   kind: "AppendedRecords",
   description:
     "Event-style JSON records appended through /append. Create waits for the append task; a batch id column makes retries safe (never sent twice) and lets refresh count the rows. Destroy keeps the rows unless deleteOnDestroy is set.",
@@ -97,7 +96,6 @@ export const appendedRecords = defineAltertableResource({
     batchId: "The id every record of this batch carries in batchColumn.",
     taskId: "The last append task.",
     rowCount: "Rows of this batch when last read.",
-    observed: "The batch as last counted.",
   },
 
   async create(ctx, inputs) {

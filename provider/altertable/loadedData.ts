@@ -20,6 +20,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Transform, TransformCallback } from "node:stream";
 import { z } from "zod";
+import { idCodec } from "../framework/ids";
 import { OpContext } from "../framework/spec";
 import { AltertableApi, TableRef, UploadMode, defineAltertableResource, qualified } from "./api";
 import { literal, sql } from "../sql/builder";
@@ -102,8 +103,10 @@ function refOf(i: Pick<LoadedDataInputs, "catalog" | "schema" | "table">): Table
   return { catalog: i.catalog, schema: i.schema, table: i.table };
 }
 
+const LOAD_ID = idCodec("catalog", "schema", "table");
+
 function idOf(i: Pick<LoadedDataInputs, "catalog" | "schema" | "table">): string {
-  return `${i.catalog}.${i.schema}.${i.table}`;
+  return LOAD_ID.encode(i);
 }
 
 export function resolveFile(file: string): string {
@@ -341,7 +344,6 @@ async function load(ctx: OpContext<AltertableApi>, inputs: LoadedDataInputs, mod
 }
 
 export const loadedData = defineAltertableResource({
-  vendor: "altertable",
   kind: "LoadedData",
   description:
     "A file (CSV, JSON, JSON lines or Parquet) loaded into a table through the lakehouse upload API, with a mode and a primary key. " +
@@ -361,7 +363,6 @@ export const loadedData = defineAltertableResource({
     loadedContentHash: "The contentHash of the file as last loaded.",
     bytes: "Size of the file as last loaded, in bytes.",
     loadedAt: "When the file was last loaded (RFC 3339).",
-    observed: "The load as last read back: contentHash, or a rows-changed-out-of-band marker.",
   },
 
   async prepare(inputs, vendor, olds) {

@@ -1,5 +1,6 @@
 /** altertable.Schema — a schema in a catalog (SQL through /query). Any change replaces it. */
 import { z } from "zod";
+import { idCodec } from "../framework/ids";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
 import { AltertableApi, defineAltertableResource } from "./api";
 import { literal, name, sql } from "../sql/builder";
@@ -27,27 +28,31 @@ async function readSchema(api: AltertableApi, catalog: string, name: string): Pr
   return rows[0] ? { catalog: String(rows[0].catalog_name), name: String(rows[0].schema_name) } : undefined;
 }
 
-const split = (id: string): [string, string] => [id.slice(0, id.indexOf(".")), id.slice(id.indexOf(".") + 1)];
+const SCHEMA_ID = idCodec("catalog", "name");
+const split = (id: string): [string, string] => {
+  const { catalog, name } = SCHEMA_ID.decode(id);
+  return [catalog, name];
+};
 
 export const schema = defineAltertableResource({
-  vendor: "altertable",
   kind: "Schema",
   description: "A schema in an Altertable catalog. Any change of catalog or name replaces it; destroy refuses to drop a non-empty schema unless forceDestroy is set.",
   inputs: schemaInputs,
+  id: SCHEMA_ID,
   replaceOn: ["catalog", "name"],
   uniqueBy: "name",
-  outputs: { observed: "The schema as last read from the catalog's information schema." },
+  outputs: {},
 
   async create(ctx, inputs) {
     await ctx.api.query(sql`CREATE SCHEMA ${name(inputs.catalog, inputs.name)}`);
-    const id = `${inputs.catalog}.${inputs.name}`;
+    const id = SCHEMA_ID.encode(inputs);
     ctx.created(id);
     return { id, raw: { catalog: inputs.catalog, name: inputs.name } };
   },
 
   async find(api, inputs) {
     const raw = await readSchema(api, inputs.catalog, inputs.name);
-    return raw && { id: `${raw.catalog}.${raw.name}`, raw };
+    return raw && { id: SCHEMA_ID.encode(raw), raw };
   },
 
   read: (api, id) => readSchema(api, ...split(id)),

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { InputsOf } from "../framework/spec";
 import { ColumnSpec, columnDataLoss, columnListField, diffColumns, normalizeColumn } from "../framework/columns";
-import { ALTERTABLE_DIALECT, AltertableApi, defineAltertableResource, quotedName, splitObjectId } from "./api";
+import { ALTERTABLE_DIALECT, AltertableApi, defineAltertableResource, quotedName, splitObjectId, OBJECT_ID } from "./api";
 import { SqlPart, defaultExpr, ident, list, literal, sql, transaction, type } from "../sql/builder";
 import { DUCKDB_TYPES } from "../sql/types/duckdb";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
@@ -124,11 +124,11 @@ async function runTransaction(api: AltertableApi, statements: SqlPart[]): Promis
 }
 
 export const altertableTable = defineAltertableResource({
-  vendor: "altertable",
   kind: "Table",
   description:
     "An Altertable table (DuckDB types) created and evolved with SQL. Safe column changes apply in place in one transaction; data-losing ones need allowDataLoss and replacements need allowReplace, refused at preview otherwise. Drift is read from the catalog.",
   inputs: altertableTableInputs,
+  id: OBJECT_ID,
   replaceOn: [...REPLACE_ON],
   replaceOptIn: { field: "allowReplace", what: (t) => `the table ${t.catalog}.${t.schema}.${t.name}` },
   uniqueBy: "name",
@@ -138,7 +138,6 @@ export const altertableTable = defineAltertableResource({
   },
   outputs: {
     rowCount: "Rows in the table when last read.",
-    observed: "The table as last read from the catalog.",
   },
 
   validateChange: columnDataLoss(DUCKDB_TYPES),
@@ -151,7 +150,7 @@ export const altertableTable = defineAltertableResource({
     if (inputs.comment) statements.push(sql`COMMENT ON TABLE ${t} IS ${literal(inputs.comment)}`);
     for (const c of inputs.columns) if (c.comment) statements.push(sql`COMMENT ON COLUMN ${t}.${ident(c.name)} IS ${literal(c.comment)}`);
     await runTransaction(ctx.api, statements);
-    const id = `${inputs.catalog}.${inputs.schema}.${inputs.name}`;
+    const id = OBJECT_ID.encode(inputs);
     ctx.created(id);
     const raw = await readTable(ctx.api, inputs);
     if (!raw) throw new Error(`table ${id} was created but cannot be read back`);
@@ -160,7 +159,7 @@ export const altertableTable = defineAltertableResource({
 
   async find(api, inputs) {
     const raw = await readTable(api, inputs);
-    return raw && { id: `${inputs.catalog}.${inputs.schema}.${inputs.name}`, raw };
+    return raw && { id: OBJECT_ID.encode(inputs), raw };
   },
 
   read: (api, id) => readTable(api, splitId(id)),

@@ -6,7 +6,7 @@
  * The SQL and comment change in place (CREATE OR REPLACE VIEW); the name replaces.
  */
 import { z } from "zod";
-import { ALTERTABLE_DIALECT, AltertableApi, defineAltertableResource, quotedName, splitObjectId } from "./api";
+import { ALTERTABLE_DIALECT, AltertableApi, defineAltertableResource, quotedName, splitObjectId, OBJECT_ID } from "./api";
 import { checkQuery, literal, query, sql, transaction } from "../sql/builder";
 import { significant, singleStatement, SqlSyntaxError } from "../sql/tokenizer";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
@@ -104,15 +104,15 @@ async function createOrReplace(api: AltertableApi, v: z.output<typeof viewInputs
 }
 
 export const view = defineAltertableResource({
-  vendor: "altertable",
   kind: "View",
   description:
     "An Altertable view. Its SQL is checked by Altertable's /validate at preview, so a broken view fails preview with the engine's message. SQL and comment change in place; the name replaces.",
   inputs: viewInputs,
+  id: OBJECT_ID,
   replaceOn: ["catalog", "schema", "name"],
   uniqueBy: "name",
   normalize: { sql: (v) => queryText(String(v)).replace(/\s+/g, " ").trim() },
-  outputs: { observed: "The view as last read from the catalog (duckdb_views)." },
+  outputs: {},
 
   async prepare(inputs, vendor) {
     const v = await vendor().validate(queryText(inputs.sql));
@@ -122,7 +122,7 @@ export const view = defineAltertableResource({
 
   async create(ctx, inputs) {
     await createOrReplace(ctx.api, inputs, false);
-    const id = `${inputs.catalog}.${inputs.schema}.${inputs.name}`;
+    const id = OBJECT_ID.encode(inputs);
     ctx.created(id);
     const raw = await readView(ctx.api, inputs);
     if (!raw) throw new Error(`view ${id} was created but cannot be read back`);
@@ -131,7 +131,7 @@ export const view = defineAltertableResource({
 
   async find(api, inputs) {
     const raw = await readView(api, inputs);
-    return raw && { id: `${inputs.catalog}.${inputs.schema}.${inputs.name}`, raw };
+    return raw && { id: OBJECT_ID.encode(inputs), raw };
   },
 
   read: (api, id) => readView(api, splitId(id)),

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { HttpClient, HttpClientOptions } from "../http/client";
-import { ResourceSpec } from "../framework/spec";
+import { resourceDefiner } from "../framework/spec";
 import { WarehouseApiError, isNotFound } from "../http/errors";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_PATHS as P } from "./paths";
 import {
@@ -546,9 +546,5 @@ async function orUndefined<T>(f: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** Declares a ByteHouse resource kind (a ResourceSpec whose operations get a ByteHouseApi). */
-export function defineByteHouseResource<S extends z.ZodObject, Raw, Out extends string>(
-  spec: ResourceSpec<S, ByteHouseApi, Raw, Out> & { vendor: "bytehouse" },
-): ResourceSpec<S, ByteHouseApi, Raw, Out> {
-  return spec;
-}
+/** Declares a ByteHouse resource kind: its operations get a ByteHouseApi (the framework's one define helper). */
+export const defineByteHouseResource = resourceDefiner<ByteHouseApi>("bytehouse");

@@ -114,7 +114,6 @@ export function createKeyExactlyOnce(ctx: Pick<OpContext<ByteHouseApi>, "api" | 
 }
 
 export const apiKey = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "ApiKey",
   description:
     "An API key of the user the provider authenticates as. The secret is returned once, at creation, as the secret output `key`. At most 2 keys per user (ByteHouse's limit).",
@@ -132,7 +131,6 @@ export const apiKey = defineByteHouseResource({
     status: "ENABLED or DISABLED.",
     createdAt: "Creation time.",
     expiresAt: "Expiry time, or null for a key that never expires.",
-    observed: "The key as last read from ByteHouse.",
   },
   secretOutputs: ["key"],
 

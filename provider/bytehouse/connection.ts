@@ -25,7 +25,6 @@ export const connectionInputs = z.object({
 });
 
 export const connection = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "Connection",
   description: "A data-loading connection. `type` replaces; `name` and `data` update in place. `data` is a secret; ByteHouse returns it masked.",
   inputs: connectionInputs,
@@ -34,7 +33,6 @@ export const connection = defineByteHouseResource({
   outputs: {
     connectionId: "ByteHouse's (integer) id.",
     createdAt: "Creation time.",
-    observed: "The connection as last read from ByteHouse (credentials masked).",
   },
 
   async create(ctx, inputs) {

@@ -17,7 +17,6 @@ export const databaseInputs = z.object({
 });
 
 export const database = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "Database",
   description: "A ByteHouse database. Any change of name or description replaces it (the API has no update call for databases).",
   inputs: databaseInputs,
@@ -26,7 +25,6 @@ export const database = defineByteHouseResource({
   outputs: {
     uuid: "The database's UUID.",
     createdAt: "Creation time (RFC 3339).",
-    observed: "The database as last read from ByteHouse, used to tell real drift from server formatting.",
   },
 
   async create(ctx, inputs) {

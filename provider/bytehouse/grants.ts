@@ -19,12 +19,11 @@ export const roleAssignmentInputs = z.object({
 });
 
 export const roleAssignment = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "RoleAssignment",
   description: "Assigns a role to a user. Every change replaces the assignment.",
   inputs: roleAssignmentInputs,
   replaceOn: ["userId", "roleName"],
-  outputs: { observed: "The assignment as last read from ByteHouse." },
+  outputs: {},
 
   async create(ctx, inputs) {
     const body: WireAssignment = { UserID: inputs.userId, RoleName: inputs.roleName };
@@ -67,13 +66,12 @@ async function findPermission(api: Parameters<typeof roleAssignment.read>[0], p:
 }
 
 export const rolePermission = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "RolePermission",
   description:
     "Grants a role one action on one object. Changing the role, object or action replaces the grant (the new permission is granted before the old one is revoked); changing grantOption updates it in place.",
   inputs: rolePermissionInputs,
   replaceOn: ["roleName", "resourceId", "objectType", "action"],
-  outputs: { observed: "The permission as last read from ByteHouse." },
+  outputs: {},
 
   async create(ctx, inputs) {
     await ctx.api.grantPermission({

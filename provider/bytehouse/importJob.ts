@@ -116,7 +116,6 @@ async function readJob(api: ByteHouseApi, id: string): Promise<JobRaw | undefine
 }
 
 export const importJob = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "ImportJob",
   description:
     "A data-loading (import) job. Everything updates in place with the narrowest call. With `run`, the job runs after create and after changes to what it loads (not a rename) and the provider waits, reporting rows loaded; a failed run fails with the execution's log.",
@@ -125,7 +124,6 @@ export const importJob = defineByteHouseResource({
   outputs: {
     jobId: "ByteHouse's (integer) id.",
     lastExecution: "The last execution the provider ran: {id, status, rowsLoaded}.",
-    observed: "The job as last read from ByteHouse.",
   },
 
   async create(ctx, inputs) {

@@ -17,14 +17,13 @@ export const metadataSubscriptionInputs = z.object({
 type SubscriptionRaw = { accountId: string; userId: string; subscribedAt?: string };
 
 export const metadataSubscription = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "MetadataSubscription",
   description:
     "The account's metadata subscription (POST/DELETE /v1/metadata/subscription with X-Account-ID, X-User-ID and X-Bytehouse-Token). The API cannot read a subscription back, so there is no drift detection.",
   inputs: metadataSubscriptionInputs,
   replaceOn: ["accountId", "userId"],
   secretInputs: ["token"],
-  outputs: { subscribedAt: "When the provider made the subscription.", observed: "The subscription as last made." },
+  outputs: { subscribedAt: "When the provider made the subscription." },
 
   async create(ctx, inputs) {
     await ctx.api.subscribeMetadata(inputs);

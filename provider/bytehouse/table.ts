@@ -5,6 +5,7 @@
  * need `allowReplace: true`. Both refusals happen at preview (check), before any call.
  */
 import { z } from "zod";
+import { idCodec } from "../framework/ids";
 import { InputsOf } from "../framework/spec";
 import { IDENT, IDENT_RULE } from "../framework/identifiers";
 import { defineByteHouseResource } from "./api";
@@ -86,13 +87,15 @@ const normalizeColumns = (v: unknown) => (v as ColumnSpec[]).map(normalizeColumn
 const normalizePartitions = (v: unknown) =>
   (v as { column: string; granularity?: string | null; expression?: string | null }[]).map((p) => ({ column: p.column, granularity: p.granularity ?? null }));
 
+const TABLE_ID = idCodec("database", "name");
+
 function tableId(database: string, name: string): string {
-  return `${database}.${name}`;
+  return TABLE_ID.encode({ database, name });
 }
 
 function splitId(id: string): [string, string] {
-  const i = id.indexOf(".");
-  return [id.slice(0, i), id.slice(i + 1)];
+  const { database, name } = TABLE_ID.decode(id);
+  return [database, name];
 }
 
 function createBody(t: TableInputs): WireTableCreate {
@@ -111,11 +114,11 @@ function createBody(t: TableInputs): WireTableCreate {
 }
 
 export const table = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "Table",
   description:
     "A ByteHouse table. Safe column changes (add, comment, default, widening, nullable, declared rename) apply in place in one update call; data-losing ones need allowDataLoss, and key changes (which replace the table) need allowReplace — both are refused at preview otherwise.",
   inputs: tableInputs,
+  id: TABLE_ID,
   replaceOn: [...REPLACE_ON],
   replaceOptIn: { field: "allowReplace", what: (t) => `the table ${t.database}.${t.name}` },
   uniqueBy: "name",
@@ -127,7 +130,6 @@ export const table = defineByteHouseResource({
     uuid: "The table's UUID.",
     rowCount: "Rows in the table when last read.",
     createdAt: "Creation time (RFC 3339).",
-    observed: "The table as last read from ByteHouse, used to tell real drift from server formatting.",
   },
 
   validateChange: columnDataLoss(CLICKHOUSE_TYPES),

@@ -50,7 +50,6 @@ async function readWarehouse(api: ByteHouseApi, name: string): Promise<VwRaw | u
 }
 
 export const virtualWarehouse = defineByteHouseResource({
-  vendor: "bytehouse",
   kind: "VirtualWarehouse",
   description:
     "A ByteHouse virtual warehouse (compute). The name is its identity and forces replacement; description, size, status, autoSuspend and autoResume change in place with one PATCH.",
@@ -61,7 +60,6 @@ export const virtualWarehouse = defineByteHouseResource({
   outputs: {
     vwId: "ByteHouse's id for the warehouse (vw-<account>-<name>).",
     createdAt: "Creation time (RFC 3339).",
-    observed: "The warehouse as last read from ByteHouse, used to tell real drift from server formatting.",
   },
 
   async create(ctx, inputs) {

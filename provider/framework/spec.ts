@@ -117,7 +117,7 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
   normalize?: Partial<Record<keyof InputsOf<S> & string, (v: unknown) => unknown>>;
 
   /** The id scheme (framework/ids.ts) when the id is made of input fields. */
-  id?: IdCodec<keyof InputsOf<S> & string>;
+  id?: IdCodec<string>;
   /** Samples for the conformance suite. */
   samples?: Samples<z.input<S>, Api>;
 

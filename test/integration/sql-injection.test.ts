@@ -44,7 +44,7 @@ describe("SQL injection payloads against the Altertable emulator", function () {
     const payload = `INTEGER); ${DROP_CANARY}; --`;
     const before = queries().length;
     const r = await t.check({}, table({ name: "a", type: payload }));
-    expect(r.failures.map((f) => f.property)).to.deep.equal(["columns.0.type"]);
+    expect(r.failures.map((f) => f.field)).to.deep.equal(["columns.0.type"]);
     expect(r.failures[0].reason).to.contain(`altertable.Table columns.0.type: ${JSON.stringify(payload)} is not a DuckDB type: must not contain ";"`);
     // Even past check (a create called with unchecked inputs) the builder refuses before sending anything.
     const err = await t.create({ ...table({ name: "a", type: payload, nullable: true, comment: "" }), schema: "main", primaryKey: [], comment: "", allowDataLoss: false, allowReplace: false }).catch((e) => e);
@@ -54,16 +54,16 @@ describe("SQL injection payloads against the Altertable emulator", function () {
 
   it("typos fail at preview, not at up (BIGINTT)", async () => {
     const r = await h(altertableTable).check({}, table({ name: "a", type: "BIGINTT" }));
-    expect(r.failures[0]).to.include({ property: "columns.0.type" });
+    expect(r.failures[0]).to.include({ field: "columns.0.type" });
     expect(r.failures[0].reason).to.contain("unknown type name BIGINTT");
   });
 
   it("a defaultValue carrying a statement fails check naming columns.0.defaultValue", async () => {
     const r = await h(altertableTable).check({}, table({ name: "a", type: "INTEGER", defaultValue: `0; ${DROP_CANARY}; --` }));
-    expect(r.failures.map((f) => f.property)).to.deep.equal(["columns.0.defaultValue"]);
+    expect(r.failures.map((f) => f.field)).to.deep.equal(["columns.0.defaultValue"]);
     expect(r.failures[0].reason).to.contain("is not a safe DEFAULT expression: it must be one expression, not statements");
     const sub = await h(altertableTable).check({}, table({ name: "a", type: "INTEGER", defaultValue: "(SELECT count(*) FROM lakehouse.main.canary)" }));
-    expect(sub.failures[0]).to.include({ property: "columns.0.defaultValue" });
+    expect(sub.failures[0]).to.include({ field: "columns.0.defaultValue" });
   });
 
   it("an injected type in an update fails check too; safe types and defaults still create and alter", async () => {
@@ -75,7 +75,7 @@ describe("SQL injection payloads against the Altertable emulator", function () {
     const read = await t.read(made.id, made.outs);
     expect((await t.diff(made.id, read.props!, c.inputs)).changes, "int vs INTEGER is no diff").to.equal(false);
     const bad = await t.check(c.inputs, { ...c.inputs, columns: [...c.inputs.columns, { name: "x", type: `VARCHAR DEFAULT 'a'; ${DROP_CANARY}; --` }] });
-    expect(bad.failures.map((f) => f.property)).to.deep.equal(["columns.2.type"]);
+    expect(bad.failures.map((f) => f.field)).to.deep.equal(["columns.2.type"]);
     const good = await t.check(c.inputs, { ...c.inputs, columns: [...c.inputs.columns, { name: "x", type: "VARCHAR", defaultValue: "'it''s'" }] });
     expect(good.failures).to.deep.equal([]);
     await t.update(made.id, read.props!, good.inputs);
@@ -86,7 +86,7 @@ describe("SQL injection payloads against the Altertable emulator", function () {
   it("a view's SQL with a second statement fails check naming sql; so does a non-query", async () => {
     const v = h(view);
     const r = await v.check({}, { catalog: "lakehouse", name: "v", sql: `SELECT 1 AS one; ${DROP_CANARY}` });
-    expect(r.failures.map((f) => f.property)).to.deep.equal(["sql"]);
+    expect(r.failures.map((f) => f.field)).to.deep.equal(["sql"]);
     expect(r.failures[0].reason).to.contain("altertable.View sql: must be exactly one statement; found 2");
     const drop = await v.check({}, { catalog: "lakehouse", name: "v", sql: DROP_CANARY });
     expect(drop.failures[0].reason).to.contain("must be a SELECT (or WITH … SELECT) query; it starts with DROP");
@@ -161,7 +161,7 @@ describe("SQL injection payloads against the ByteHouse emulator", function () {
   it("Decimal(1,2)); DROP … and Int33 fail check naming columns.0.type", async () => {
     const t = h(bytehouseTable);
     const r = await t.check({}, program("Decimal(1,2)); DROP TABLE sales.canary; --"));
-    expect(r.failures.map((f) => f.property)).to.deep.equal(["columns.0.type"]);
+    expect(r.failures.map((f) => f.field)).to.deep.equal(["columns.0.type"]);
     expect(r.failures[0].reason).to.contain('is not a ClickHouse type: must not contain ";"');
     const i33 = await t.check({}, program("Int33"));
     expect(i33.failures[0].reason).to.contain("Int33 is not a ClickHouse type (no Int of 33 bits)");
