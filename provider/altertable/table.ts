@@ -152,9 +152,7 @@ export const altertableTable = defineAltertableResource({
     await runTransaction(ctx.api, statements);
     const id = OBJECT_ID.encode(inputs);
     ctx.created(id);
-    const raw = await readTable(ctx.api, inputs);
-    if (!raw) throw new Error(`table ${id} was created but cannot be read back`);
-    return { id, raw };
+    return { id }; // the engine reads the object back
   },
 
   async find(api, inputs) {
@@ -179,9 +177,7 @@ export const altertableTable = defineAltertableResource({
     const statements = alterStatements(olds, news);
     if (statements.length) ctx.progress(`altering ${id}: ${statements.length} statement(s) in one transaction`);
     await runTransaction(ctx.api, statements);
-    const raw = await readTable(ctx.api, splitId(id));
-    if (!raw) throw new Error(`table ${id} disappeared during the update`);
-    return raw;
+    return; // the engine reads the object back
   },
 
   delete: (api, id) => api.query(sql`DROP TABLE IF EXISTS ${q(splitId(id))}`).then(() => undefined),

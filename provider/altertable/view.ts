@@ -124,9 +124,7 @@ export const view = defineAltertableResource({
     await createOrReplace(ctx.api, inputs, false);
     const id = OBJECT_ID.encode(inputs);
     ctx.created(id);
-    const raw = await readView(ctx.api, inputs);
-    if (!raw) throw new Error(`view ${id} was created but cannot be read back`);
-    return { id, raw };
+    return { id }; // the engine reads the object back
   },
 
   async find(api, inputs) {
@@ -140,9 +138,7 @@ export const view = defineAltertableResource({
 
   async update(ctx, id, _olds, news) {
     await createOrReplace(ctx.api, news, true);
-    const raw = await readView(ctx.api, splitId(id));
-    if (!raw) throw new Error(`view ${id} disappeared during the update`);
-    return raw;
+    return; // the engine reads the object back
   },
 
   delete: (api, id) => api.query(sql`DROP VIEW IF EXISTS ${q(splitId(id))}`).then(() => undefined),

@@ -160,9 +160,7 @@ export const apiKey = defineByteHouseResource({
       await extendExactlyOnce(ctx.api, id, news.expiryDays - olds.expiryDays);
     }
     if (changed.includes("enabled")) await ctx.api.setApiKeyStatus(id, news.enabled ? "ENABLED" : "DISABLED");
-    const raw = await ctx.api.getApiKey(id);
-    if (!raw) throw new Error(`API key ${id} disappeared during the update`);
-    return raw;
+    return; // the engine reads the object back
   },
 
   delete: (api, id) => api.deleteApiKey(id),

@@ -38,9 +38,7 @@ export const connection = defineByteHouseResource({
   async create(ctx, inputs) {
     const id = String(await ctx.api.createConnection({ name: inputs.name, type: inputs.type, data: inputs.data }, { secrets: connectionSecrets(inputs.data) }));
     ctx.created(id);
-    const raw = await ctx.api.getConnection(id);
-    if (!raw) throw new Error(`connection ${id} was created but cannot be read back`);
-    return { id, raw };
+    return { id }; // the engine reads the object back
   },
 
   async find(api, inputs) {
@@ -56,9 +54,7 @@ export const connection = defineByteHouseResource({
 
   async update(ctx, id, _olds, news) {
     await ctx.api.updateConnection(id, { name: news.name, data: news.data }, { secrets: connectionSecrets(news.data) });
-    const raw = await ctx.api.getConnection(id);
-    if (!raw) throw new Error(`connection ${id} disappeared during the update`);
-    return raw;
+    return; // the engine reads the object back
   },
 
   delete: (api, id) => api.deleteConnection(id),

@@ -30,9 +30,7 @@ export const database = defineByteHouseResource({
   async create(ctx, inputs) {
     await ctx.api.createDatabase({ name: inputs.name, description: inputs.description });
     ctx.created(inputs.name);
-    const raw = await ctx.api.getDatabase(inputs.name);
-    if (!raw) throw new Error(`database ${inputs.name} was created but cannot be read back`);
-    return { id: inputs.name, raw };
+    return { id: inputs.name }; // the engine reads the object back
   },
 
   async find(api, inputs) {

@@ -82,9 +82,7 @@ export const rolePermission = defineByteHouseResource({
       GrantOption: inputs.grantOption,
     });
     ctx.created(permissionId(inputs));
-    const raw = await findPermission(ctx.api, inputs);
-    if (!raw) throw new Error(`permission ${permissionId(inputs)} was granted but cannot be read back`);
-    return { id: permissionId(inputs), raw };
+    return { id: permissionId(inputs) }; // the engine reads the object back
   },
 
   read: (api, _id, state) => findPermission(api, state),
@@ -112,9 +110,7 @@ export const rolePermission = defineByteHouseResource({
       );
       throw new Error(`changing the grant option of ${permissionId(news)} failed (${(e as Error).message}); ${restored}`);
     }
-    const raw = await findPermission(ctx.api, news);
-    if (!raw) throw new Error(`permission ${permissionId(news)} was granted but cannot be read back`);
-    return raw;
+    return; // the engine reads the object back
   },
 
   observe: (raw: WirePermission) => ({

@@ -138,9 +138,7 @@ export const table = defineByteHouseResource({
     await ctx.api.createTable(inputs.database, createBody(inputs));
     const id = tableId(inputs.database, inputs.name);
     ctx.created(id);
-    const raw = await ctx.api.getTable(inputs.database, inputs.name);
-    if (!raw) throw new Error(`table ${id} was created but cannot be read back`);
-    return { id, raw };
+    return { id }; // the engine reads the object back
   },
 
   async find(api, inputs) {
@@ -177,9 +175,7 @@ export const table = defineByteHouseResource({
       ctx.progress(`updating ${id}: ${Object.keys(patch).join(", ")}`);
       await ctx.api.updateTable(db, name, patch);
     }
-    const raw = await ctx.api.getTable(db, name);
-    if (!raw) throw new Error(`table ${id} disappeared during the update`);
-    return raw;
+    return; // the engine reads the object back
   },
 
   delete: (api, id) => api.deleteTable(...splitId(id)),

@@ -73,9 +73,7 @@ export const virtualWarehouse = defineByteHouseResource({
       autoResume: inputs.autoResume,
     });
     ctx.created(inputs.name);
-    const raw = await readWarehouse(ctx.api, inputs.name);
-    if (!raw) throw new Error(`virtual warehouse ${inputs.name} was created but cannot be read back`);
-    return { id: inputs.name, raw };
+    return { id: inputs.name }; // the engine reads the object back
   },
 
   async find(api, inputs) {
@@ -107,9 +105,7 @@ export const virtualWarehouse = defineByteHouseResource({
       if (key === "size" || key === "configId") patch.configID = await resolveConfigId(ctx.api, news);
     }
     if (Object.keys(patch).length > 0) await ctx.api.updateVirtualWarehouse(id, patch);
-    const raw = await readWarehouse(ctx.api, id);
-    if (!raw) throw new Error(`virtual warehouse ${id} disappeared during the update`);
-    return raw;
+    return; // the engine reads the object back
   },
 
   delete: (api, id) => api.deleteVirtualWarehouse(id),
