@@ -50,11 +50,6 @@ export const schema = defineAltertableResource({
     return { id, raw: { catalog: inputs.catalog, name: inputs.name } };
   },
 
-  async find(api, inputs) {
-    const raw = await readSchema(api, inputs.catalog, inputs.name);
-    return raw && { id: SCHEMA_ID.encode(raw), raw };
-  },
-
   read: (api, id) => readSchema(api, ...split(id)),
 
   observe: (raw: SchemaRaw) => ({ catalog: raw.catalog, name: raw.name }),

@@ -155,11 +155,6 @@ export const altertableTable = defineAltertableResource({
     return { id }; // the engine reads the object back
   },
 
-  async find(api, inputs) {
-    const raw = await readTable(api, inputs);
-    return raw && { id: OBJECT_ID.encode(inputs), raw };
-  },
-
   read: (api, id) => readTable(api, splitId(id)),
 
   observe: (raw: TableRaw) => ({

@@ -127,11 +127,6 @@ export const view = defineAltertableResource({
     return { id }; // the engine reads the object back
   },
 
-  async find(api, inputs) {
-    const raw = await readView(api, inputs);
-    return raw && { id: OBJECT_ID.encode(inputs), raw };
-  },
-
   read: (api, id) => readView(api, splitId(id)),
 
   observe: (raw: ViewRaw) => ({ catalog: raw.catalog, schema: raw.schema, name: raw.name, sql: raw.sql, comment: raw.comment }),

@@ -141,11 +141,6 @@ export const table = defineByteHouseResource({
     return { id }; // the engine reads the object back
   },
 
-  async find(api, inputs) {
-    const raw = await api.getTable(inputs.database, inputs.name);
-    return raw && { id: tableId(inputs.database, inputs.name), raw };
-  },
-
   read: (api, id) => api.getTable(...splitId(id)),
 
   observe: (raw: WireTable) => ({

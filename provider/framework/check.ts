@@ -15,7 +15,7 @@
  * prints the value of the property a failure names).
  */
 import { z } from "zod";
-import type { InputsOf, ResourceSpec } from "./spec";
+import { finderOf, type InputsOf, type ResourceSpec } from "./spec";
 import { COMMON_INPUTS, COMMON_INPUT_KEYS, containsUnknown, show } from "./values";
 
 type Props = Record<string, any>;
@@ -165,12 +165,13 @@ function phases<S extends z.ZodObject, Api>(): Phase<S, Api>[] {
       needsValid: true,
       async run(c, s) {
         if (s.inputs.adopt !== true || Object.keys(s.previous).length > 0 || containsUnknown(s.inputs)) return;
-        if (!c.spec.find) {
+        const find = finderOf(c.spec);
+        if (!find) {
           fail(s, "adopt", `${c.label} cannot be adopted: the vendor offers no way to find it by name`);
           return;
         }
         try {
-          const found = await c.spec.find(c.getApi(), stripCommon(s.inputs) as InputsOf<S>);
+          const found = await find(c.getApi(), stripCommon(s.inputs) as InputsOf<S>);
           if (!found) fail(s, "adopt", `adopt is set but ${c.spec.vendor} has no such object to adopt; remove adopt: true to create it`);
         } catch (e) {
           fail(s, "adopt", `cannot look up the object to adopt: ${(e as Error).message}`);

@@ -20,7 +20,7 @@
  * drift, and a change made by hand always does.
  */
 import { z } from "zod";
-import { InputsOf, OpContext, ResourceSpec, typeToken } from "./spec";
+import { InputsOf, OpContext, ResourceSpec, finderOf, typeToken } from "./spec";
 import { WarehouseApiError, isAmbiguous, isConflict, isNotFound } from "../http/errors";
 import { deepEqual } from "./equal";
 import { poll } from "./poll";
@@ -82,6 +82,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   const secretInputs = new Set<string>(spec.secretInputs ?? []);
   const replaceOn = new Set<string>(spec.replaceOn);
   const label = `${spec.vendor}.${spec.kind}`;
+  const find = finderOf(spec);
 
   const norm = (key: string, v: unknown): unknown => {
     const f = (spec.normalize as Record<string, ((x: unknown) => unknown) | undefined> | undefined)?.[key];
@@ -164,8 +165,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
 
   /** The object an ambiguous create may have made, or the one `adopt: true` takes over. */
   async function lookup(api: Api, inputs: I): Promise<{ id: string; raw: Raw } | undefined> {
-    if (!spec.find) return undefined;
-    return spec.find(api, inputs);
+    return find?.(api, inputs);
   }
 
   return {
@@ -196,7 +196,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         const finish = async (id: string, raw: Raw | undefined) => ({ id, outs: outputsFor(inputs, raw ?? (await readBack(ctx.api, id, clean, "created"))) });
         if (inputs.adopt === true) return adopt(ctx, clean, inputs, what);
         const key = journalKey(clean as Props);
-        if (key !== undefined && spec.find && journal.owns(token, key)) {
+        if (key !== undefined && find && journal.owns(token, key)) {
           // An earlier run sent this create and may have been interrupted before Pulumi saved it.
           const existing = await lookup(ctx.api, clean);
           if (existing) {
@@ -212,13 +212,13 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
               return await finish(made.id, made.raw);
             } catch (e) {
               if (createdId !== undefined) throw e;
-              if (isConflict(e) && spec.find) {
+              if (isConflict(e) && find) {
                 throw new ResourceError(
                   `${what} already exists at ${spec.vendor} but is not in this stack's state (${(e as Error).message}). ` +
                     `Nothing was changed. If this stack made it in an interrupted run, or to take it over, set adopt: true on the resource and run pulumi up; otherwise give it another name.`,
                 );
               }
-              if (!isAmbiguous(e) || !spec.find) throw e;
+              if (!isAmbiguous(e) || !find) throw e;
               // The vendor may have applied it: look it up by its unique name before anything else.
               const existing = await lookup(ctx.api, clean);
               if (existing) {
@@ -331,7 +331,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   async function adopt(ctx: OpContext<Api>, clean: I, inputs: Props, what: string): Promise<{ id: string; outs: Props }> {
     const existing = await lookup(ctx.api, clean);
     if (!existing) {
-      if (!spec.find) throw new ResourceError(`${what}: ${label} cannot be adopted (the vendor offers no way to find it by name)`);
+      if (!find) throw new ResourceError(`${what}: ${label} cannot be adopted (the vendor offers no way to find it by name)`);
       throw new ResourceError(`${what}: adopt is set but ${spec.vendor} has no such object to adopt. Remove adopt: true to create it.`);
     }
     const live = plain(spec.observe(existing.raw)) as Props;

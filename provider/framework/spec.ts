@@ -145,6 +145,22 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
   delete(api: Api, id: string, state: InputsOf<S>): Promise<void>;
 }
 
+/**
+ * How the engine looks an object up by the inputs that name it (after an ambiguous create, for
+ * `adopt`, for the creates journal): the kind's `find`, else — when its id is made of input fields —
+ * a read of the id those inputs encode. Undefined when the kind has neither.
+ */
+export function finderOf<S extends z.ZodObject, Api, Raw>(spec: ResourceSpec<S, Api, Raw, any>): ((api: Api, inputs: InputsOf<S>) => Promise<Found<Raw> | undefined>) | undefined {
+  if (spec.find) return spec.find.bind(spec);
+  const codec = spec.id;
+  if (!codec) return undefined;
+  return async (api, inputs) => {
+    const id = codec.encode(inputs as Record<string, unknown>);
+    const raw = await spec.read(api, id, inputs);
+    return raw === undefined ? undefined : { id, raw };
+  };
+}
+
 /** Identity helper that keeps the generic types of a spec literal. */
 export function defineResource<S extends z.ZodObject, Api, Raw, Out extends string>(spec: ResourceSpec<S, Api, Raw, Out>): ResourceSpec<S, Api, Raw, Out> {
   return spec;

@@ -15,7 +15,7 @@
 import { expect } from "chai";
 import { buildHandlers, Handlers } from "../../provider/framework/engine";
 import { vendors } from "../../provider/registry";
-import type { ResourceSpec, Samples } from "../../provider/framework/spec";
+import { finderOf, type ResourceSpec, type Samples } from "../../provider/framework/spec";
 import type { VendorDefinition } from "../../provider/framework/vendor";
 import { Harness, startHarness } from "./harness";
 
@@ -161,17 +161,18 @@ for (const vendor of vendors()) {
           created = undefined;
         });
 
-        if (spec.find) {
+        const find = finderOf(spec);
+        if (find) {
           it("a create whose connection drops after the vendor applied it leaves exactly one object", async () => {
             const req = samples.createRequest ?? {};
             harness.faults({ rules: [{ method: req.method ?? "POST", ...(req.path ? { path: req.path } : {}), drop: "after", times: 1 }] });
             created = await h.create(inputs);
             harness.faults({});
-            const found = await spec.find!(api, inputs);
+            const found = await find(api, inputs);
             expect(found?.id).to.equal(created.id);
             await h.delete(created.id, created.outs);
             created = undefined;
-            expect(await spec.find!(api, inputs)).to.equal(undefined);
+            expect(await find(api, inputs)).to.equal(undefined);
           });
         }
       });
