@@ -52,6 +52,14 @@ describe("e2e: an up killed with -9 mid-create converges on the next up", functi
   });
 
   after(async () => {
+    // The killed CLI's plugins (language host, provider host) run on in their own sessions: end them.
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      try {
+        if (fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // gone, or not ours to read
+      }
+    }
     await emu?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(stateDir, { recursive: true, force: true });
