@@ -28,7 +28,7 @@ export interface EngineHost {
   catalogs(): CatalogInfo[];
   defaultCatalog: string;
   /** Where DuckDB files go; undefined → in memory. */
-  dir?: string;
+  dir: () => string | undefined;
   /** Called after (re)opening, e.g. to resume pending tasks. */
   onOpened?: () => Promise<void>;
 }
@@ -105,17 +105,18 @@ export class Engine {
   }
 
   private fileFor(c: CatalogInfo): string | undefined {
-    if (!this.host.dir) return undefined;
+    if (!this.host.dir()) return undefined;
     const base = c.name.toLowerCase() === this.host.defaultCatalog.toLowerCase() ? "altertable.duckdb" : `altertable.${c.name.toLowerCase()}.duckdb`;
-    return path.join(this.host.dir, base);
+    return path.join(this.host.dir()!, base);
   }
 
   private markerFile(): string | undefined {
-    return this.host.dir ? path.join(this.host.dir, "altertable.generation") : undefined;
+    const dir = this.host.dir();
+    return dir ? path.join(dir, "altertable.generation") : undefined;
   }
 
   private wipeFiles(): void {
-    const dir = this.host.dir;
+    const dir = this.host.dir();
     if (!dir || !fs.existsSync(dir)) return;
     for (const f of fs.readdirSync(dir)) {
       if (/^altertable(\.[^/]+)?\.duckdb(\.wal)?$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
@@ -137,7 +138,8 @@ export class Engine {
       const seen = fs.existsSync(marker) ? fs.readFileSync(marker, "utf8").trim() : undefined;
       if (seen !== generation) this.wipeFiles();
     }
-    const spill = this.host.dir ? path.join(this.host.dir, "altertable.tmp") : path.join(os.tmpdir(), `altertable-emu-spill-${process.pid}`);
+    const dir = this.host.dir();
+    const spill = dir ? path.join(dir, "altertable.tmp") : path.join(os.tmpdir(), `altertable-emu-spill-${process.pid}`);
     const inst = await DuckDBInstance.create(":memory:", { temp_directory: spill });
     const conn = await inst.connect();
     try {

@@ -19,7 +19,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EmulatorOptions, EmulatorRequest, EmulatorServer, HttpError, Route } from "../framework/server";
+import { EmulatorContext, EmulatorOptions, EmulatorRequest, EmulatorServer, HttpError, Route } from "../framework/server";
 import { CatalogInfo, Engine } from "./engine";
 import { AppendFailure, AppendQueue, AppendTask, UUID_RE, applyAppend, parseRecords, uuidv7 } from "./append";
 import { QueryHost, QueryLogEntry, abandonStaleQueries, autocomplete, cancelQuery, explain, getQuery, interruptAll, startQuery, validate } from "./query";
@@ -66,30 +66,8 @@ export interface AltertableEmulatorOptions extends Partial<Pick<EmulatorOptions<
   apiKeys?: string[];
 }
 
-export class AltertableEmulator extends EmulatorServer<AltertableState> {
-  constructor(options: EmulatorOptions<AltertableState>, private readonly hooks: { engine: Engine; appends: AppendQueue; queryHost: QueryHost }) {
-    super(options);
-  }
-
-  get engine(): Engine {
-    return this.hooks.engine;
-  }
-
-  /** Starts listening; pending /append tasks from before a restart are resumed. */
-  override async listen(port = 0, host = "127.0.0.1"): Promise<string> {
-    const url = await super.listen(port, host);
-    if (Object.values(this.state.tasks).some((t) => t.status === "pending")) void this.engine.ready().catch(() => undefined);
-    return url;
-  }
-
-  /** Stops the server, lets a running append finish (pending ones stay pending in the state) and closes DuckDB. */
-  override async close(): Promise<void> {
-    interruptAll(this.hooks.queryHost);
-    await super.close();
-    await this.hooks.appends.stop();
-    this.hooks.engine.close();
-  }
-}
+/** An Altertable emulator (the framework's server; the DuckDB engine and task queue live in its backend). */
+export type AltertableEmulator = EmulatorServer<AltertableState>;
 
 function parseCredentials(list: AltertableEmulatorOptions["credentials"]): Buffer[] {
   const out = (list ?? [DEFAULT_ALTERTABLE_CREDENTIALS]).map((c) => (typeof c === "string" ? c : `${c.username}:${c.password}`));
@@ -117,9 +95,8 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     return { generation: randomUUID(), catalogs, queries: {}, tasks: {} };
   };
 
-  let server: AltertableEmulator | undefined;
-  const state = () => server!.state;
-  const save = () => server?.save();
+  let fw!: EmulatorContext<AltertableState>;
+  const state = () => fw.state;
   const appends = new AppendQueue(opts.appendDelayMs ?? 50);
 
   const runTask = (task: AppendTask, records: AppendRecordList, generation: string) => async () => {
@@ -132,14 +109,14 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     task.status = "completed";
     task.completed_at = new Date().toISOString();
     delete task.payload;
-    save();
+    fw.save("tasks", task.task_id);
   };
 
   const engine: Engine = new Engine({
     generation: () => state().generation,
     catalogs: () => Object.values(state().catalogs),
     defaultCatalog,
-    dir: opts.stateFile ? path.dirname(opts.stateFile) : undefined,
+    dir: () => fw.stateDir,
     onOpened: async () => {
       const s = state();
       // Resume tasks accepted before a restart (their payload is in the state).
@@ -151,7 +128,7 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
   const queryHost: QueryHost = {
     engine,
     queries: () => state().queries,
-    save,
+    save: (id) => (id ? fw.save("queries", id) : fw.save()),
     workerSlug: "emulator-worker-local",
     columnsLine: opts.columnsLine ?? "typed",
   };
@@ -255,25 +232,39 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     },
   ];
 
-  server = new AltertableEmulator(
-    {
-      vendor: "altertable",
-      routes,
-      initialState,
-      stateFile: opts.stateFile,
-      logFile: opts.logFile,
-      faults: opts.faults,
-      errorBody: (_status, message) => ({ error: message }),
-      authenticate: (req) => {
-        const h = req.headers.authorization;
-        if (!authorized(typeof h === "string" ? h : undefined, accepted)) throw new HttpError(401, undefined);
+  return new EmulatorServer<AltertableState>({
+    vendor: "altertable",
+    routes: (ctx) => {
+      fw = ctx;
+      ctx.onClose(() => interruptAll(queryHost), "interrupt");
+      ctx.onClose(async () => {
+        await appends.stop(); // a running append finishes; pending ones stay pending in the state
+        engine.close();
+      });
+      return routes;
+    },
+    initialState,
+    stateFile: opts.stateFile,
+    logFile: opts.logFile,
+    faults: opts.faults,
+    errorBody: (_status, message) => ({ error: message }),
+    secretFields: ALTERTABLE_SECRET_FIELDS,
+    backend: {
+      open: async () => {
+        abandonStaleQueries(queryHost);
+        // pending /append tasks from before a restart are resumed once DuckDB is open
+        if (Object.values(state().tasks).some((t) => t.status === "pending")) void engine.ready().catch(() => undefined);
       },
     },
-    { engine, appends, queryHost },
-  );
-  abandonStaleQueries(queryHost);
-  return server;
+    authenticate: (req) => {
+      const h = req.headers.authorization;
+      if (!authorized(typeof h === "string" ? h : undefined, accepted)) throw new HttpError(401, undefined);
+    },
+  });
 }
+
+/** Body fields that carry credentials (connection settings in SQL clients' bodies, passwords). */
+export const ALTERTABLE_SECRET_FIELDS: (string | RegExp)[] = [/password|secret|token|credential/i];
 
 type AppendRecordList = Record<string, unknown>[];
 

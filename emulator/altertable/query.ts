@@ -33,7 +33,8 @@ export interface QueryLogEntry {
 export interface QueryHost {
   engine: Engine;
   queries(): Record<string, QueryLogEntry>;
-  save(): void;
+  /** Persists the query log entry `id` (or, without one, the whole state). */
+  save(id?: string): void;
   workerSlug: string;
   /** "typed": line 2 is [{name,type}] (production); "names": ["col", …] (the vendor mock, and what the JS SDK 0.2.x parses). */
   columnsLine: "typed" | "names";
@@ -138,7 +139,10 @@ export function startQuery(host: QueryHost, req: EmulatorRequest): EmulatorRespo
   const log = host.queries();
   log[id] = entry;
   const ids = Object.keys(log);
-  for (let i = 0; i < ids.length - MAX_LOG; i++) if (!runningOf(host).has(ids[i])) delete log[ids[i]];
+  let pruned = false;
+  for (let i = 0; i < ids.length - MAX_LOG; i++) if (!runningOf(host).has(ids[i])) pruned = delete log[ids[i]];
+  if (pruned) host.save();
+  else host.save(id);
   const run: Running = { sessionId, cancelled: false };
   runningOf(host).set(id, run);
 
@@ -237,7 +241,7 @@ async function streamQuery(
       progress: { percentage: 100, rows_processed: rows, total_rows: rows },
       stats: { caching: null, memory: { total_usage_bytes: 0 }, scan: { estimated_result_rows: rows, estimated_scanned_rows: rows } },
     });
-    host.save();
+    host.save(q.id);
   }
 }
 

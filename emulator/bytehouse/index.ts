@@ -18,7 +18,7 @@
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { EmulatorOptions, EmulatorServer, Route, paginate } from "../framework/server";
-import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R, VW_NAME_PATTERN, VW_NAME_RULE } from "../../provider/bytehouse/paths";
+import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R, MASKED_FIELD, VW_NAME_PATTERN, VW_NAME_RULE } from "../../provider/bytehouse/paths";
 import { RawJsonNumber, stringifyWithRawNumbers } from "../../provider/http/json";
 import { bad, errorBody, fail, now, parseTime, requireString, sha256 } from "./common";
 import { BhContext } from "./context";
@@ -195,9 +195,6 @@ const catalogRoutes = (ctx: BhContext): Route<ByteHouseState>[] => [
   },
 ];
 
-/** The routes with an in-memory SQL engine (opened on first use); emulators made by createByteHouseEmulator have their own. */
-export const byteHouseRoutes: Route<ByteHouseState>[] = createByteHouseRoutes(new BhContext());
-
 export interface ByteHouseEmulatorOptions extends Partial<Pick<EmulatorOptions<ByteHouseState>, "stateFile" | "logFile" | "faults">> {
   /** Accepted API keys (Bearer tokens). */
   apiKeys?: string[];
@@ -207,16 +204,22 @@ export const DEFAULT_BYTEHOUSE_API_KEY = "emulator-bytehouse-key";
 
 export function createByteHouseEmulator(opts: ByteHouseEmulatorOptions = {}): EmulatorServer<ByteHouseState> {
   const keys = new Set(opts.apiKeys ?? [DEFAULT_BYTEHOUSE_API_KEY]);
-  // rows live in DuckDB, next to the JSON state (in memory without a state file)
-  const ctx = new BhContext(opts.stateFile ? path.join(path.dirname(opts.stateFile), "bytehouse.duckdb") : undefined);
-  const server = new EmulatorServer<ByteHouseState>({
+  return new EmulatorServer<ByteHouseState>({
     vendor: "bytehouse",
-    routes: createByteHouseRoutes(ctx),
+    // rows live in DuckDB, next to the JSON state (in memory without a state file)
+    routes: (fw) => createByteHouseRoutes(new BhContext(fw, fw.stateDir ? path.join(fw.stateDir, "bytehouse.duckdb") : undefined)),
     initialState: initialByteHouseState,
     stateFile: opts.stateFile,
     logFile: opts.logFile,
     faults: opts.faults,
     errorBody: (status, message) => errorBody(status, message),
+    secretHeaders: BYTEHOUSE_SECRET_HEADERS,
+    secretFields: BYTEHOUSE_SECRET_FIELDS,
+    // check-then-create of unique names (databases, VWs, keys, roles, connections, jobs) is atomic
+    serializeWrites: true,
+    backend: {
+      open: async (fw) => recoverExecutions(fw.state),
+    },
     authenticate: (req, state) => {
       const auth = req.headers.authorization ?? "";
       const m = /^Bearer\s+(.+)$/i.exec(auth);
@@ -232,12 +235,9 @@ export function createByteHouseEmulator(opts: ByteHouseEmulatorOptions = {}): Em
       throw fail(403, "Authentication failed: invalid or missing API key", "AUTHENTICATION_FAILED");
     },
   });
-  ctx.save = () => server.save();
-  recoverExecutions(server.state);
-  const close = server.close.bind(server);
-  server.close = async () => {
-    await close();
-    await ctx.close();
-  };
-  return server;
 }
+
+/** Headers that carry credentials (the metadata subscription's token). */
+export const BYTEHOUSE_SECRET_HEADERS = ["x-bytehouse-token"];
+/** Body fields that carry credentials: connection credentials (the fields the vendor masks), passwords, tokens, API-key secrets. */
+export const BYTEHOUSE_SECRET_FIELDS: (string | RegExp)[] = [MASKED_FIELD, "key", "apiKey"];
