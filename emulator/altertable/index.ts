@@ -19,6 +19,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { defineEmulator, randomToken, stateFiles } from "../framework/definition";
 import { EmulatorContext, EmulatorOptions, EmulatorRequest, EmulatorServer, HttpError, Route } from "../framework/server";
 import { CatalogInfo, Engine } from "./engine";
 import { AppendFailure, AppendQueue, AppendTask, UUID_RE, applyAppend, parseRecords, uuidv7 } from "./append";
@@ -62,8 +63,6 @@ export interface AltertableEmulatorOptions extends Partial<Pick<EmulatorOptions<
   columnsLine?: "typed" | "names";
   /** Where uploads are spooled (default the OS temp dir). */
   uploadTmpDir?: string;
-  /** Ignored (the CLI passes ByteHouse's flag to every emulator). */
-  apiKeys?: string[];
 }
 
 /** An Altertable emulator (the framework's server; the DuckDB engine and task queue live in its backend). */
@@ -273,3 +272,47 @@ function pruneTasks(s: AltertableState): void {
   const ids = Object.keys(s.tasks);
   for (let i = 0; i < ids.length - MAX_TASKS; i++) if (s.tasks[ids[i]].status === "completed") delete s.tasks[ids[i]];
 }
+
+type AltertableVendorOptions = Omit<AltertableEmulatorOptions, "stateFile" | "logFile" | "faults">;
+
+function firstCredential(o: Partial<AltertableVendorOptions>): { username: string; password: string } {
+  const first = o.credentials?.[0];
+  if (first === undefined) return { username: DEFAULT_ALTERTABLE_USERNAME, password: DEFAULT_ALTERTABLE_PASSWORD };
+  if (typeof first !== "string") return first;
+  const i = first.indexOf(":");
+  return { username: first.slice(0, i), password: first.slice(i + 1) };
+}
+
+/** The Altertable emulator's registration (emulator/index.ts loads it from provider/vendors.ts). */
+export const emulator = defineEmulator<AltertableState, AltertableVendorOptions>({
+  vendor: "altertable",
+  cliOptions: {
+    credential: { type: "string", multiple: true, value: "USER:PASS", help: `an accepted Basic credential; repeatable (default ${DEFAULT_ALTERTABLE_CREDENTIALS})` },
+    "default-catalog": { type: "string", value: "NAME", help: `the writable catalog used when a request names none (default ${DEFAULT_ALTERTABLE_CATALOG})` },
+    catalog: { type: "string", multiple: true, value: "NAME", help: "another writable catalog to seed; repeatable" },
+    "columns-line": { type: "string", value: "typed|names", help: "form of the /query columns line (default typed, as production; names for @altertable/lakehouse 0.2.x)" },
+  },
+  fromCli: (v) => {
+    const o: AltertableVendorOptions = {};
+    const creds = (v.credential as string[] | undefined)?.filter((c) => c !== "");
+    if (creds?.length) {
+      for (const c of creds) if (!c.includes(":")) throw new Error(`--credential must be USER:PASS (got "${c}")`);
+      o.credentials = creds;
+    }
+    if (typeof v["default-catalog"] === "string") o.defaultCatalog = v["default-catalog"];
+    if (Array.isArray(v.catalog)) o.catalogs = v.catalog as string[];
+    const cl = v["columns-line"];
+    if (cl !== undefined) {
+      if (cl !== "typed" && cl !== "names") throw new Error(`--columns-line must be typed or names (got "${cl}")`);
+      o.columnsLine = cl;
+    }
+    return o;
+  },
+  randomCredentials: () => ({ credentials: [`altertable:${randomToken("altertable")}`] }),
+  create: async (common, o) => {
+    const server = createAltertableEmulator({ ...stateFiles("altertable", common.stateDir), faults: common.faults, ...o });
+    await server.open();
+    return server;
+  },
+  settings: (url, o) => ({ endpoint: url, ...firstCredential(o) }),
+});

@@ -18,6 +18,7 @@
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { EmulatorOptions, EmulatorServer, Route, paginate } from "../framework/server";
+import { defineEmulator, randomToken, stateFiles } from "../framework/definition";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R, MASKED_FIELD, VW_NAME_PATTERN, VW_NAME_RULE } from "../../provider/bytehouse/paths";
 import { RawJsonNumber, stringifyWithRawNumbers } from "../../provider/http/json";
 import { bad, errorBody, fail, now, parseTime, requireString, sha256 } from "./common";
@@ -241,3 +242,22 @@ export function createByteHouseEmulator(opts: ByteHouseEmulatorOptions = {}): Em
 export const BYTEHOUSE_SECRET_HEADERS = ["x-bytehouse-token"];
 /** Body fields that carry credentials: connection credentials (the fields the vendor masks), passwords, tokens, API-key secrets. */
 export const BYTEHOUSE_SECRET_FIELDS: (string | RegExp)[] = [MASKED_FIELD, "key", "apiKey"];
+
+/** The ByteHouse emulator's registration (emulator/index.ts loads it from provider/vendors.ts). */
+export const emulator = defineEmulator<ByteHouseState, Pick<ByteHouseEmulatorOptions, "apiKeys">>({
+  vendor: "bytehouse",
+  cliOptions: {
+    "api-key": { type: "string", multiple: true, value: "KEY", help: `an accepted API key (Bearer token); repeatable (default ${DEFAULT_BYTEHOUSE_API_KEY})` },
+  },
+  fromCli: (v) => {
+    const keys = (v["api-key"] as string[] | undefined)?.filter((k) => k !== "");
+    return keys?.length ? { apiKeys: keys } : {};
+  },
+  randomCredentials: () => ({ apiKeys: [randomToken("bytehouse")] }),
+  create: async (common, o) => {
+    const server = createByteHouseEmulator({ ...stateFiles("bytehouse", common.stateDir), faults: common.faults, ...o });
+    await server.open();
+    return server;
+  },
+  settings: (url, o) => ({ endpoint: url, apiKey: o.apiKeys?.[0] ?? DEFAULT_BYTEHOUSE_API_KEY }),
+});
