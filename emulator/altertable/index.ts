@@ -22,6 +22,8 @@ import * as path from "node:path";
 import { defineEmulator, randomToken, stateFiles } from "../framework/definition";
 import { EmulatorContext, EmulatorOptions, EmulatorRequest, EmulatorServer, HttpError, Route } from "../framework/server";
 import { CatalogInfo, Engine } from "./engine";
+import * as C from "../../provider/altertable/contract";
+import { ALTERTABLE_ROUTES as R } from "../../provider/altertable/contract";
 import { AppendFailure, AppendQueue, AppendTask, UUID_RE, applyAppend, parseRecords, uuidv7 } from "./append";
 import { QueryHost, QueryLogEntry, abandonStaleQueries, autocomplete, cancelQuery, explain, getQuery, interruptAll, startQuery, validate } from "./query";
 import { UploadMode, UploadSpec, detectFormat, loadFile, plain, receiveToFile } from "./upload";
@@ -155,6 +157,11 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     const primaryKey = (req.query.get("primary_key") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     if (mode === "upsert" && !primaryKey.length) throw plain(400, "primary_key is required when mode is upsert");
     const spec: UploadSpec = { ...t, mode, primaryKey, cursorField: req.query.get("cursor_field") || undefined, format: req.query.get("format") || undefined };
+    if (kind === "upsert") {
+      // the contract's check, after the vendor-worded ones above
+      const q = C.UpsertQuery.safeParse(Object.fromEntries(req.query));
+      if (!q.success) throw plain(400, `Invalid query parameters: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    }
     await engine.ready();
     const received = await receiveToFile(req.stream!, opts.uploadTmpDir);
     try {
@@ -171,17 +178,19 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     new HttpError(status, { ok: false, task_id: null, error_message: message, error_code: code });
 
   const routes: Route<AltertableState>[] = [
-    { method: "POST", pattern: "/query", handler: (req) => startQuery(queryHost, req) },
-    { method: "GET", pattern: "/query/:id", handler: (req) => getQuery(queryHost, req.params.id) },
-    { method: "DELETE", pattern: "/query/:id", handler: (req) => cancelQuery(queryHost, req.params.id, req.query.get("session_id")) },
-    { method: "POST", pattern: "/validate", handler: (req) => validate(queryHost, req) },
-    { method: "POST", pattern: "/autocomplete", handler: (req) => autocomplete(queryHost, req) },
-    { method: "POST", pattern: "/explain", handler: (req) => explain(queryHost, req) },
-    { method: "POST", pattern: "/upsert", stream: true, handler: upload("upsert") },
-    { method: "POST", pattern: "/upload", stream: true, handler: upload("upload") },
+    { method: "POST", pattern: R.query, body: C.QueryRequest, invalid: bad400, handler: (req) => startQuery(queryHost, req) },
+    { method: "GET", pattern: R.queryLog, handler: (req) => getQuery(queryHost, req.params.id) },
+    { method: "DELETE", pattern: R.queryLog, handler: (req) => cancelQuery(queryHost, req.params.id, req.query.get("session_id")) },
+    { method: "POST", pattern: R.validate, body: C.ValidateRequest, invalid: bad400, handler: (req) => validate(queryHost, req) },
+    { method: "POST", pattern: R.autocomplete, body: C.AutocompleteRequest, invalid: bad400, handler: (req) => autocomplete(queryHost, req) },
+    { method: "POST", pattern: R.explain, body: C.ExplainRequest, invalid: bad400, handler: (req) => explain(queryHost, req) },
+    { method: "POST", pattern: R.upsert, stream: true, handler: upload("upsert") },
+    { method: "POST", pattern: R.upload, stream: true, handler: upload("upload") },
     {
       method: "POST",
-      pattern: "/append",
+      pattern: R.append,
+      body: C.AppendRequest,
+      invalid: (message) => appendError(400, "invalid-data", message),
       handler: async (req, s) => {
         const t = target(req, (status, msg) => appendError(status, "invalid-data", msg));
         let records: AppendRecordList;
@@ -220,7 +229,7 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     },
     {
       method: "GET",
-      pattern: "/tasks/:id",
+      pattern: R.task,
       handler: (req, s) => {
         const id = req.params.id;
         if (!UUID_RE.test(id)) throw new HttpError(400, { error: `Invalid task id: ${id}` });
@@ -266,6 +275,9 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
 export const ALTERTABLE_SECRET_FIELDS: (string | RegExp)[] = [/password|secret|token|credential/i];
 
 type AppendRecordList = Record<string, unknown>[];
+
+/** A contract violation on the SQL endpoints: 400 text/plain, as the vendor answers. */
+const bad400 = (message: string) => plain(400, message);
 
 const MAX_TASKS = 10_000;
 function pruneTasks(s: AltertableState): void {

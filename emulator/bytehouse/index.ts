@@ -1,6 +1,6 @@
 /**
  * ByteHouse emulator, speaking the API of shared/vendor-docs/bytehouse-public-api.txt with the
- * paths of provider/bytehouse/paths.ts and the shapes of provider/bytehouse/wire.ts:
+ * paths and shapes of its wire contract (provider/bytehouse/contract.ts: paths.ts, wire.ts, zod schemas):
  *   index.ts        databases and virtual warehouses; auth; the emulator factory
  *   tables.ts       tables and partitions (rows in DuckDB, columns read from its catalog)
  *   sql.ts          sync and async queries; sqlparse.ts translates ClickHouse SQL to DuckDB; types.ts maps types
@@ -19,7 +19,9 @@ import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { EmulatorOptions, EmulatorServer, Route, paginate } from "../framework/server";
 import { defineEmulator, randomToken, stateFiles } from "../framework/definition";
-import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R, MASKED_FIELD, VW_NAME_PATTERN, VW_NAME_RULE } from "../../provider/bytehouse/paths";
+import type { ZodType } from "zod";
+import * as C from "../../provider/bytehouse/contract";
+import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R, MASKED_FIELD, VW_NAME_PATTERN, VW_NAME_RULE } from "../../provider/bytehouse/contract";
 import { RawJsonNumber, stringifyWithRawNumbers } from "../../provider/http/json";
 import { bad, errorBody, fail, now, parseTime, requireString, sha256 } from "./common";
 import { BhContext } from "./context";
@@ -58,9 +60,37 @@ function dbJson(db: BhDatabase, extra: Record<string, unknown> = {}) {
 const json = (status: number, body: unknown) => ({ status, text: stringifyWithRawNumbers(body) });
 const vwOk = (vw: BhVirtualWarehouse) => ({ status: 200, body: { ...vw, message: "Success", error: {} } });
 
-/** Every route of the emulator, bound to one runtime (SQL engine, background work). */
+/** Request-body schemas of the wire contract, by route (`METHOD pattern`). */
+const BODIES: Record<string, ZodType> = {
+  [`POST ${R.databases}`]: C.DatabaseCreate,
+  [`POST ${R.virtualWarehouses}`]: C.VwCreate,
+  [`PATCH ${R.virtualWarehouse}`]: C.VwPatch,
+  [`POST ${R.tables}`]: C.TableCreate,
+  [`PATCH ${R.table}`]: C.TableUpdate,
+  [`DELETE ${R.partitions}`]: C.PartitionsDelete,
+  [`POST ${R.sqlSync}`]: C.QueryRequest,
+  [`POST ${R.sqlAsync}`]: C.QueryRequest,
+  [`POST ${R.sqlObjects}`]: C.SqlObjectsRequest,
+  [`POST ${R.apiKeys}`]: C.ApiKeyCreate.optional(),
+  [`PATCH ${R.apiKeyStatus}`]: C.ApiKeyStatus,
+  [`PATCH ${R.apiKeyExpiry}`]: C.ApiKeyExpiry,
+  [`POST ${R.assignments}`]: C.Assignment,
+  [`DELETE ${R.assignments}`]: C.Assignment,
+  [`POST ${R.permissions}`]: C.Permission,
+  [`DELETE ${R.permissions}`]: C.Permission,
+  [`POST ${R.connections}`]: C.ConnectionCreate,
+  [`PUT ${R.connection}`]: C.ConnectionBody,
+  [`POST ${R.jobs}`]: C.ImportJobBody,
+  [`PUT ${R.job}`]: C.ImportJobBody,
+  [`PATCH ${R.jobName}`]: C.JobName,
+  [`PATCH ${R.jobDescription}`]: C.JobDescription,
+  [`POST ${R.jobStart}`]: C.StartArgs.optional(),
+};
+
+/** Every route of the emulator, bound to one runtime (SQL engine, background work), request bodies checked against the contract. */
 export function createByteHouseRoutes(ctx: BhContext): Route<ByteHouseState>[] {
-  return [...catalogRoutes(ctx), ...tableRoutes(ctx), ...sqlRoutes(ctx), ...iamRoutes(ctx), ...dataLoadingRoutes(ctx), ...extraRoutes(ctx)];
+  const routes = [...catalogRoutes(ctx), ...tableRoutes(ctx), ...sqlRoutes(ctx), ...iamRoutes(ctx), ...dataLoadingRoutes(ctx), ...extraRoutes(ctx)];
+  return routes.map((r) => (BODIES[`${r.method} ${r.pattern}`] && !r.body ? { ...r, body: BODIES[`${r.method} ${r.pattern}`] } : r));
 }
 
 const catalogRoutes = (ctx: BhContext): Route<ByteHouseState>[] => [

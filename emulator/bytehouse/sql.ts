@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { HttpError, Route } from "../framework/server";
-import { BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/paths";
+import { BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/contract";
 import { AsyncQuery, BhContext } from "./context";
 import { engineMessage, qi, query, rowsOf } from "./engine";
 import { bad, fail, isObject, now } from "./common";

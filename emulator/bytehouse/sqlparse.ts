@@ -9,7 +9,7 @@
  * anywhere (CAST, ::) are mapped (types.ts); backquoted identifiers become double-quoted; `'it\'s'` escapes
  * become `'it''s'`. Everything else is passed to DuckDB as is.
  */
-import { WirePartitionKey } from "../../provider/bytehouse/wire";
+import { WirePartitionKey } from "../../provider/bytehouse/contract";
 import { qi, ql } from "./engine";
 import { CH_SQL_TYPE_WORDS, MappedType, implicitDefault, mapChType } from "./types";
 

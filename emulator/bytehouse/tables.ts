@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { HttpError, Route, paginate } from "../framework/server";
-import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/paths";
-import type { WireColumn, WirePartition, WirePartitionKey, WireTable, WireTtl } from "../../provider/bytehouse/wire";
+import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/contract";
+import type { WireColumn, WirePartition, WirePartitionKey, WireTable, WireTtl } from "../../provider/bytehouse/contract";
 import { BhContext } from "./context";
 import { engineMessage, qi, ql, query } from "./engine";
 import { bad, fail, isObject, now } from "./common";

@@ -11,16 +11,9 @@ import { WarehouseApiError } from "../http/errors";
 import { parseJsonLossless } from "../http/json";
 import { ResourceSpec } from "../framework/spec";
 
-/** The lakehouse API paths: the one place they are written down. */
-export const ALTERTABLE_PATHS = {
-  query: () => "/query",
-  queryLog: (id: string) => `/query/${encodeURIComponent(id)}`,
-  validate: () => "/validate",
-  autocomplete: () => "/autocomplete",
-  upsert: () => "/upsert",
-  append: () => "/append",
-  task: (id: string) => `/tasks/${encodeURIComponent(id)}`,
-} as const;
+/** The paths live in the wire contract (contract.ts); re-exported for existing callers. */
+export { ALTERTABLE_PATHS } from "./contract";
+import { ALTERTABLE_PATHS } from "./contract";
 
 export interface AltertableSettings {
   endpoint: string;
