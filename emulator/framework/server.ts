@@ -105,6 +105,15 @@ export interface EmulatorOptions<S> {
   serializeWrites?: boolean;
 }
 
+/** A vendor answer as sent, with the route that produced it (undefined when none matched). */
+export interface ObservedAnswer {
+  method: string;
+  path: string;
+  pattern?: string;
+  status: number;
+  text: string;
+}
+
 function compile(pattern: string): { re: RegExp; names: string[] } {
   const names: string[] = [];
   const re = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, n) => {
@@ -127,6 +136,7 @@ export class EmulatorServer<S> {
   private readonly store: JsonStore<S & object>;
   private readonly server: http.Server;
   private readonly compiled: { route: Route<S>; re: RegExp; names: string[] }[];
+  private readonly observers: ((a: ObservedAnswer) => void)[] = [];
   private opening?: Promise<void>;
   private closing?: Promise<void>;
   private writes: Promise<unknown> = Promise.resolve();
@@ -189,6 +199,12 @@ export class EmulatorServer<S> {
       if (this.opening) await this.store.compact(this.state as S & object).catch(() => undefined);
       await this.requestLog.flush();
     })());
+  }
+
+  /** Calls `fn` with every vendor answer sent (not streamed ones): for contract tests. */
+  observe(fn: (a: ObservedAnswer) => void): () => void {
+    this.observers.push(fn);
+    return () => void this.observers.splice(this.observers.indexOf(fn), 1);
   }
 
   setFaults(f: FaultConfig): FaultConfig {
@@ -326,6 +342,10 @@ export class EmulatorServer<S> {
     if (fault?.drop === "after") {
       req.socket.destroy();
       return;
+    }
+    if (this.observers.length && !response.stream) {
+      const answer: ObservedAnswer = { method, path: url.pathname, pattern: match?.route.pattern, status: response.status, text: response.text ?? (response.body === undefined ? "" : JSON.stringify(response.body)) };
+      for (const o of this.observers) o(answer);
     }
     await this.send(res, response);
   }

@@ -138,6 +138,12 @@ export const TaskResponse = z.object({ task_id: z.string(), status: z.enum(["pen
 /** JSON errors (/tasks, unknown routes): `{error}`. /query, /validate and uploads answer 400 as text/plain; 401 has an empty body. */
 export const ErrorResponse = z.object({ error: z.string() });
 
+/** POST /upsert and /upload answer 200 with an empty body. */
+export const UpsertResponse = z.undefined();
+
+/** 400s of /query, /validate and the uploads: a non-empty text/plain message. */
+export const PlainError = z.string().min(1);
+
 export type QueryRequestBody = z.infer<typeof QueryRequest>;
 export type AppendResponseBody = z.infer<typeof AppendResponse>;
 export type TaskResponseBody = z.infer<typeof TaskResponse>;

@@ -28,7 +28,7 @@ export const CursorMeta = z.looseObject({ nextCursor: z.string().nullable(), lim
 export const envelope1 = <T extends z.ZodType>(data: T) => z.looseObject({ data, meta: OffsetMeta.optional() });
 /** Family 2: `{message, error, data?, meta?}`. */
 export const envelope2 = <T extends z.ZodType>(data?: T) =>
-  z.looseObject({ message: z.string(), error: z.record(z.string(), z.unknown()), data: (data ?? z.unknown()).optional(), meta: z.union([OffsetMeta, CursorMeta]).optional() });
+  z.looseObject({ message: z.string(), error: z.record(z.string(), z.unknown()), data: (data ?? z.unknown()).optional(), meta: z.union([OffsetMeta, CursorMeta, z.looseObject({ total: z.number() })]).optional() });
 /** Family 3 (virtual warehouses): the object itself, plus `{message, error}`. */
 export const envelope3 = <T extends z.ZodObject>(obj: T) => obj.extend({ message: z.string(), error: z.record(z.string(), z.unknown()) });
 
@@ -241,5 +241,11 @@ export const RESPONSES = {
   accountStatus: envelope2(z.record(z.string(), z.unknown())),
   storageUsage: envelope2(StorageUsage),
   vwUsage: envelope2(VwUsage),
+  apiKey: envelope2(ApiKey),
+  /** The metadata (un)subscription answers `{message}` alone. */
+  subscription: z.looseObject({ message: z.string() }),
+  tableCreated: envelope1(z.looseObject({ uuid: z.string() })),
+  /** An empty object (some deletes and updates answer `{}`) or any envelope. */
+  empty: z.looseObject({}),
   error: ErrorResponse,
 } as const;
