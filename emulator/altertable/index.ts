@@ -247,7 +247,7 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
       ctx.onClose(() => interruptAll(queryHost), "interrupt");
       ctx.onClose(async () => {
         await appends.stop(); // a running append finishes; pending ones stay pending in the state
-        engine.close();
+        await engine.close();
       });
       return routes;
     },

@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
 import { EmulatorRequest, EmulatorResponse, HttpError } from "../framework/server";
 import { Engine, cell, engineMessage, lit, typeName } from "./engine";
+import { trimStatementEnd } from "../framework/sql";
 import { UUID_RE } from "./append";
 import { plain } from "./upload";
 
@@ -101,7 +102,7 @@ function optCount(body: any, field: string): number | undefined {
 /** Wraps a statement with LIMIT/OFFSET the way Altertable does: SELECT * FROM (<sql>) LIMIT n OFFSET m. */
 export function wrapLimit(statement: string, limit?: number, offset?: number): string {
   if (limit === undefined && offset === undefined) return statement;
-  const inner = statement.trim().replace(/;+\s*$/, "");
+  const inner = trimStatementEnd(statement);
   return `SELECT * FROM (${inner})${limit !== undefined ? ` LIMIT ${limit}` : ""}${offset !== undefined ? ` OFFSET ${offset}` : ""}`;
 }
 
@@ -341,7 +342,7 @@ export async function explain(host: QueryHost, req: EmulatorRequest): Promise<Em
   let conn: DuckDBConnection | undefined;
   try {
     conn = await host.engine.connect(catalog, schema);
-    const plan = await conn.runAndReadAll(`EXPLAIN ${statement.trim().replace(/;+\s*$/, "")}`);
+    const plan = await conn.runAndReadAll(`EXPLAIN ${trimStatementEnd(statement)}`);
     const names = conn.getTableNames(statement, true);
     const tables: { table_name: string; estimated_rows: number }[] = [];
     for (const name of names) {
