@@ -1,15 +1,26 @@
-import { createByteHouseEmulator, ByteHouseEmulatorOptions } from "./bytehouse";
-import { createAltertableEmulator, AltertableEmulatorOptions } from "./altertable";
-import { EmulatorServer } from "./framework/server";
+/**
+ * The emulator registry, derived from the one vendor list (provider/vendors.ts): each name's
+ * `emulator/<name>/index.ts` exports `emulator` (an EmulatorDefinition). Nothing here names a vendor.
+ */
+import { VENDORS } from "../provider/vendors";
+import type { EmulatorDefinition } from "./framework/definition";
 
-export { EmulatorServer, FaultConfig, FaultRule } from "./framework/server";
-export { createByteHouseEmulator, DEFAULT_BYTEHOUSE_API_KEY } from "./bytehouse";
-export { createAltertableEmulator, DEFAULT_ALTERTABLE_CREDENTIALS, DEFAULT_ALTERTABLE_USERNAME, DEFAULT_ALTERTABLE_PASSWORD } from "./altertable";
+export { EmulatorServer, EmulatorContext, FaultConfig, FaultRule, HttpError } from "./framework/server";
+export { EmulatorDefinition, EmulatorHarness, HarnessOptions, EmulatorOptionSpec, CommonEmulatorOptions, defineEmulator } from "./framework/definition";
+export { settingsToConfig, settingsToConfigMap, settingsToEnv, ConfigEntry } from "./framework/settings";
 
-/** Options every emulator factory accepts (each one uses the fields that apply to its vendor). */
-export type EmulatorFactoryOptions = ByteHouseEmulatorOptions & AltertableEmulatorOptions;
+function load(name: string): EmulatorDefinition {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(`./${name}`) as { emulator?: EmulatorDefinition };
+  if (!mod.emulator || mod.emulator.vendor !== name) throw new Error(`emulator/${name}/index.ts must export \`emulator\` (defineEmulator({ vendor: "${name}", … }))`);
+  return mod.emulator;
+}
 
-export const EMULATORS: Record<string, (opts: EmulatorFactoryOptions) => EmulatorServer<any>> = {
-  bytehouse: createByteHouseEmulator,
-  altertable: createAltertableEmulator,
-};
+/** Every registered emulator, by vendor name, in the order of provider/vendors.ts. */
+export const EMULATORS: Record<string, EmulatorDefinition> = Object.fromEntries(VENDORS.map((name) => [name, load(name)]));
+
+export function emulatorFor(vendor: string): EmulatorDefinition {
+  const def = EMULATORS[vendor];
+  if (!def) throw new Error(`no emulator for vendor "${vendor}" (known: ${Object.keys(EMULATORS).join(", ")})`);
+  return def;
+}

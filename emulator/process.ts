@@ -1,6 +1,6 @@
 /**
  * Starts an emulator as its own process (`node dist/emulator/cli.js <vendor> --port 0 …`) and
- * resolves with its URL once it prints "listening on". For measurements that must not count
+ * resolves with its URL once it prints its `emulator <vendor> <url>` line (emulator/cli.ts). For measurements that must not count
  * the emulator's memory in the caller's (bench/), and tests that need the same.
  */
 import { ChildProcess, spawn } from "node:child_process";
@@ -14,7 +14,7 @@ export async function spawnEmulator(vendor: string, stateDir: string, timeoutMs 
     const timer = setTimeout(() => reject(new Error(`${vendor} emulator did not start in ${timeoutMs / 1000}s: ${out}`)), timeoutMs);
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = new RegExp(`^emulator ${vendor} (http://\\S+)$`, "m").exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

@@ -10,7 +10,6 @@ source scripts/lib.sh
 setup_all
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-warehouse-demo.XXXXXX")"
-API_KEY="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 EMU_PID=""
 cleanup() {
   [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null || true
@@ -22,8 +21,9 @@ trap cleanup EXIT
 banner() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
 
 banner "Starting the ByteHouse emulator"
-start_emulator bytehouse "$WORK/emulator" "$API_KEY"
-ENDPOINT="$EMU_URL"
+start_emulators "$WORK/emulator" bytehouse
+ENDPOINT="$(emulator_url bytehouse)"
+API_KEY="$(emulator_env BYTEHOUSE_API_KEY)"
 echo "ByteHouse emulator on $ENDPOINT (state and request log in $WORK/emulator)"
 
 offline_pulumi "$WORK"
@@ -31,8 +31,7 @@ pulumi version >/dev/null
 
 banner "Creating the stack; credentials go into stack config as a secret"
 pulumi stack init demo --non-interactive
-pulumi config set warehouse:bytehouseEndpoint "$ENDPOINT"
-pulumi config set --secret warehouse:bytehouseApiKey "$API_KEY"
+set_emulator_config
 
 banner "pulumi up: create the estate"
 pulumi up --yes --non-interactive

@@ -18,19 +18,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-KEY="example-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-start_emulator bytehouse "$WORK/bytehouse" "$KEY"
-BYTEHOUSE_URL="$EMU_URL"; BYTEHOUSE_PID="$EMU_PID"
-start_emulator altertable "$WORK/altertable" "" "example:$KEY"
-ALTERTABLE_URL="$EMU_URL"; EMU_PID="$BYTEHOUSE_PID $EMU_PID"
+start_emulators "$WORK/emulators"
 offline_pulumi "$WORK"
 cd "examples/$name"
 pulumi stack init example --non-interactive
-pulumi config set warehouse:bytehouseEndpoint "$BYTEHOUSE_URL"
-pulumi config set --secret warehouse:bytehouseApiKey "$KEY"
-pulumi config set warehouse:altertableEndpoint "$ALTERTABLE_URL"
-pulumi config set warehouse:altertableUsername example
-pulumi config set --secret warehouse:altertablePassword "$KEY"
+set_emulator_config
 pulumi up --yes --non-interactive
 pulumi preview --expect-no-changes --non-interactive
 [ "${EXAMPLE_KEEP:-}" = 1 ] || pulumi destroy --yes --non-interactive

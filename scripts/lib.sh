@@ -38,16 +38,41 @@ setup_all() {
   ensure_pulumi
 }
 
-# start_emulator VENDOR DIR [API_KEY] [USER:PASS]: starts an emulator on a free loopback port
-# in the background; sets EMU_PID and EMU_URL. The caller stops it (kill "$EMU_PID").
-start_emulator() {
-  local vendor="$1" dir="$2" key="${3:-}" credential="${4:-}"
+# start_emulators DIR [VENDOR]: starts one vendor's emulator, or every registered one (`all`),
+# in one background process on free loopback ports, with freshly generated credentials; sets
+# EMU_PID and EMU_OUT (its output, in the form documented in emulator/cli.ts). The caller stops
+# it (kill "$EMU_PID"). Adding a vendor needs no change here.
+start_emulators() {
+  local dir="$1" target="${2:-all}"
   mkdir -p "$dir"
-  node dist/emulator/cli.js "$vendor" --port 0 --state-dir "$dir" ${key:+--api-key "$key"} ${credential:+--credential "$credential"} > "$dir/emulator.out" 2>&1 &
+  EMU_OUT="$dir/emulators.out"
+  node dist/emulator/cli.js "$target" --state-dir "$dir" --random-credentials > "$EMU_OUT" 2>&1 &
   EMU_PID=$!
-  for _ in $(seq 1 100); do grep -q "listening on" "$dir/emulator.out" 2>/dev/null && break; sleep 0.1; done
-  EMU_URL="$(grep -o 'http://[0-9.:]*' "$dir/emulator.out" | head -n 1)"
-  [ -n "$EMU_URL" ] || { cat "$dir/emulator.out" >&2; return 1; }
+  for _ in $(seq 1 300); do
+    grep -qx ready "$EMU_OUT" 2>/dev/null && return 0
+    kill -0 "$EMU_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$EMU_OUT" >&2
+  return 1
+}
+
+# emulator_url VENDOR: the URL the started emulator of VENDOR listens on.
+emulator_url() { awk -v v="$1" '$1 == "emulator" && $2 == v { print $3; exit }' "$EMU_OUT"; }
+
+# emulator_env NAME: the value of a provider setting's environment variable (e.g. BYTEHOUSE_API_KEY).
+emulator_env() { awk -v n="$1" '$1 == "env" && $2 == n { sub(/^env [^ ]+ /, ""); print; exit }' "$EMU_OUT"; }
+
+# set_emulator_config: sets the current stack's provider config from the started emulators
+# (`config KEY VALUE` lines as plain config, `secret KEY VALUE` lines as secrets).
+set_emulator_config() {
+  local kind key value
+  while IFS=' ' read -r kind key value; do
+    case "$kind" in
+      config) pulumi config set "$key" -- "$value" ;;
+      secret) pulumi config set --secret "$key" -- "$value" ;;
+    esac
+  done < "$EMU_OUT"
 }
 
 # offline_pulumi DIR: the Pulumi CLI on PATH, a local file backend and home under DIR,

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { DuckDBConnection } from "@duckdb/node-api";
 import { Engine, engineMessage, ident } from "./engine";
+import { transaction } from "../framework/duckdb";
 import { findTable, tableColumns } from "./upload";
 
 export type AppendRecord = Record<string, unknown>;
@@ -130,15 +131,9 @@ function castExpr(param: string, type: string): string {
 /** Creates/migrates the table and inserts the records, in one transaction; `dryRun` rolls back (used to vet a request before accepting it). */
 export async function applyAppend(engine: Engine, t: { catalog: string; schema: string; table: string }, records: AppendRecord[], dryRun = false): Promise<void> {
   const conn = await engine.connect(t.catalog, "main");
-  let open = false;
   try {
-    await conn.run("BEGIN TRANSACTION");
-    open = true;
-    await insert(conn, t, records);
-    await conn.run(dryRun ? "ROLLBACK" : "COMMIT");
-    open = false;
+    await transaction(conn, () => insert(conn, t, records), { rollback: dryRun });
   } catch (e) {
-    if (open) await conn.run("ROLLBACK").catch(() => undefined);
     if (e instanceof AppendFailure) throw e;
     const msg = engineMessage(e);
     const incompatible = /Conversion Error|Could not convert|Invalid Input Error|Mismatch Type|Cannot cast|Binder Error|Constraint Error/i.test(msg);

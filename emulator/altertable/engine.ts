@@ -5,7 +5,8 @@
  *   works with 3-part names `catalog.schema.table` and the default schema `main`.
  * - With a state file, catalogs live next to it: the default catalog in `altertable.duckdb`, any other
  *   in `altertable.<catalog>.duckdb`; without one, catalogs are in-memory.
- * - Opened lazily (the server constructor is synchronous) on the first request that needs SQL.
+ * - Built on the emulators' one DuckDB layer (framework/duckdb.ts); opened on the first request that needs SQL
+ *   (or at start when pending /append tasks must resume).
  * - The framework's admin reset only replaces the JSON state; the state carries a `generation` id, and
  *   when it no longer matches the one the DuckDB files were made for (marker file `altertable.generation`),
  *   the catalogs are wiped and re-seeded.
@@ -13,7 +14,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBTypeId } from "@duckdb/node-api";
+import { DuckDBConnection, DuckDBType, DuckDBTypeId } from "@duckdb/node-api";
+import { DuckDb, engineMessage as duckMessage, quoteIdent, quoteLiteral } from "../framework/duckdb";
 
 export interface CatalogInfo {
   /** Name as created (lookups are case-insensitive). */
@@ -28,31 +30,30 @@ export interface EngineHost {
   catalogs(): CatalogInfo[];
   defaultCatalog: string;
   /** Where DuckDB files go; undefined → in memory. */
-  dir?: string;
+  dir: () => string | undefined;
   /** Called after (re)opening, e.g. to resume pending tasks. */
   onOpened?: () => Promise<void>;
 }
 
 /** Quotes an identifier for DuckDB. */
-export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+export const ident = quoteIdent;
 /** Quotes a string literal for DuckDB. */
-export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+export const lit = quoteLiteral;
 
 export class Engine {
-  private instance?: DuckDBInstance;
-  private opening?: Promise<DuckDBInstance>;
+  private db?: DuckDb;
+  private opening?: Promise<DuckDb>;
   private openedGeneration?: string;
-  private readonly connections = new Set<DuckDBConnection>();
   private tmpDir?: string;
   private closed = false;
 
   constructor(private readonly host: EngineHost) {}
 
-  /** The instance, opened (and wiped after an admin reset) as needed. */
-  async ready(): Promise<DuckDBInstance> {
+  /** The database, opened (and wiped after an admin reset) as needed. */
+  async ready(): Promise<DuckDb> {
     if (this.closed) throw new Error("emulator is closed");
     if (this.opening) await this.opening.catch(() => undefined);
-    if (this.instance && this.openedGeneration === this.host.generation()) return this.instance;
+    if (this.db && this.openedGeneration === this.host.generation()) return this.db;
     this.opening = this.open();
     try {
       return await this.opening;
@@ -63,25 +64,19 @@ export class Engine {
 
   /** A fresh connection (UTC, default catalog/schema selected); release it with `release`. */
   async connect(catalog?: string | null, schema?: string | null): Promise<DuckDBConnection> {
-    const inst = await this.ready();
-    const conn = await inst.connect();
-    this.connections.add(conn);
+    const db = await this.ready();
+    const conn = await db.connect();
     try {
       await conn.run(`USE ${ident(catalog || this.host.defaultCatalog)}.${ident(schema || "main")}`);
     } catch (e) {
-      this.release(conn);
+      db.release(conn);
       throw e;
     }
     return conn;
   }
 
   release(conn: DuckDBConnection): void {
-    if (!this.connections.delete(conn)) return;
-    try {
-      conn.disconnectSync();
-    } catch {
-      /* already gone */
-    }
+    this.db?.release(conn);
   }
 
   /** Resolves a catalog name case-insensitively against the known catalogs. */
@@ -90,45 +85,38 @@ export class Engine {
     return this.host.catalogs().find((c) => c.name.toLowerCase() === lower);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
-    for (const c of [...this.connections]) this.release(c);
-    if (this.instance) {
-      try {
-        this.instance.closeSync();
-      } catch {
-        /* ignore */
-      }
-      this.instance = undefined;
-    }
+    await this.db?.close();
+    this.db = undefined;
     if (this.tmpDir) fs.rmSync(this.tmpDir, { recursive: true, force: true });
   }
 
   private fileFor(c: CatalogInfo): string | undefined {
-    if (!this.host.dir) return undefined;
+    if (!this.host.dir()) return undefined;
     const base = c.name.toLowerCase() === this.host.defaultCatalog.toLowerCase() ? "altertable.duckdb" : `altertable.${c.name.toLowerCase()}.duckdb`;
-    return path.join(this.host.dir, base);
+    return path.join(this.host.dir()!, base);
   }
 
   private markerFile(): string | undefined {
-    return this.host.dir ? path.join(this.host.dir, "altertable.generation") : undefined;
+    const dir = this.host.dir();
+    return dir ? path.join(dir, "altertable.generation") : undefined;
   }
 
   private wipeFiles(): void {
-    const dir = this.host.dir;
+    const dir = this.host.dir();
     if (!dir || !fs.existsSync(dir)) return;
     for (const f of fs.readdirSync(dir)) {
       if (/^altertable(\.[^/]+)?\.duckdb(\.wal)?$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
     }
   }
 
-  private async open(): Promise<DuckDBInstance> {
+  private async open(): Promise<DuckDb> {
     const generation = this.host.generation();
-    if (this.instance) {
+    if (this.db) {
       // An admin reset happened: drop everything and start from the seed again.
-      for (const c of [...this.connections]) this.release(c);
-      this.instance.closeSync();
-      this.instance = undefined;
+      await this.db.close(false);
+      this.db = undefined;
       this.wipeFiles();
     }
     const marker = this.markerFile();
@@ -137,20 +125,18 @@ export class Engine {
       const seen = fs.existsSync(marker) ? fs.readFileSync(marker, "utf8").trim() : undefined;
       if (seen !== generation) this.wipeFiles();
     }
-    const spill = this.host.dir ? path.join(this.host.dir, "altertable.tmp") : path.join(os.tmpdir(), `altertable-emu-spill-${process.pid}`);
-    const inst = await DuckDBInstance.create(":memory:", { temp_directory: spill });
-    const conn = await inst.connect();
-    try {
+    const dir = this.host.dir();
+    const spill = dir ? path.join(dir, "altertable.tmp") : path.join(os.tmpdir(), `altertable-emu-spill-${process.pid}`);
+    const db = new DuckDb({ config: { temp_directory: spill } });
+    await db.exclusive(async (conn) => {
       await conn.run("SET GLOBAL TimeZone = 'UTC'");
       for (const c of this.host.catalogs()) await this.attach(conn, c);
-    } finally {
-      conn.disconnectSync();
-    }
+    });
     if (marker) fs.writeFileSync(marker, generation);
-    this.instance = inst;
+    this.db = db;
     this.openedGeneration = generation;
     if (this.host.onOpened) await this.host.onOpened();
-    return inst;
+    return db;
   }
 
   private async attach(conn: DuckDBConnection, c: CatalogInfo): Promise<void> {
@@ -238,6 +224,4 @@ export function cell(v: unknown, t: DuckDBType): unknown {
 }
 
 /** The engine's error message, passed through as is (Altertable does the same). */
-export function engineMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export const engineMessage = (e: unknown): string => duckMessage(e);

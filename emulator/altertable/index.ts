@@ -19,8 +19,11 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EmulatorOptions, EmulatorRequest, EmulatorServer, HttpError, Route } from "../framework/server";
+import { defineEmulator, randomToken, stateFiles } from "../framework/definition";
+import { EmulatorContext, EmulatorOptions, EmulatorRequest, EmulatorServer, HttpError, Route } from "../framework/server";
 import { CatalogInfo, Engine } from "./engine";
+import * as C from "../../provider/altertable/contract";
+import { ALTERTABLE_ROUTES as R } from "../../provider/altertable/contract";
 import { AppendFailure, AppendQueue, AppendTask, UUID_RE, applyAppend, parseRecords, uuidv7 } from "./append";
 import { QueryHost, QueryLogEntry, abandonStaleQueries, autocomplete, cancelQuery, explain, getQuery, interruptAll, startQuery, validate } from "./query";
 import { UploadMode, UploadSpec, detectFormat, loadFile, plain, receiveToFile } from "./upload";
@@ -62,34 +65,10 @@ export interface AltertableEmulatorOptions extends Partial<Pick<EmulatorOptions<
   columnsLine?: "typed" | "names";
   /** Where uploads are spooled (default the OS temp dir). */
   uploadTmpDir?: string;
-  /** Ignored (the CLI passes ByteHouse's flag to every emulator). */
-  apiKeys?: string[];
 }
 
-export class AltertableEmulator extends EmulatorServer<AltertableState> {
-  constructor(options: EmulatorOptions<AltertableState>, private readonly hooks: { engine: Engine; appends: AppendQueue; queryHost: QueryHost }) {
-    super(options);
-  }
-
-  get engine(): Engine {
-    return this.hooks.engine;
-  }
-
-  /** Starts listening; pending /append tasks from before a restart are resumed. */
-  override async listen(port = 0, host = "127.0.0.1"): Promise<string> {
-    const url = await super.listen(port, host);
-    if (Object.values(this.state.tasks).some((t) => t.status === "pending")) void this.engine.ready().catch(() => undefined);
-    return url;
-  }
-
-  /** Stops the server, lets a running append finish (pending ones stay pending in the state) and closes DuckDB. */
-  override async close(): Promise<void> {
-    interruptAll(this.hooks.queryHost);
-    await super.close();
-    await this.hooks.appends.stop();
-    this.hooks.engine.close();
-  }
-}
+/** An Altertable emulator (the framework's server; the DuckDB engine and task queue live in its backend). */
+export type AltertableEmulator = EmulatorServer<AltertableState>;
 
 function parseCredentials(list: AltertableEmulatorOptions["credentials"]): Buffer[] {
   const out = (list ?? [DEFAULT_ALTERTABLE_CREDENTIALS]).map((c) => (typeof c === "string" ? c : `${c.username}:${c.password}`));
@@ -117,9 +96,8 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     return { generation: randomUUID(), catalogs, queries: {}, tasks: {} };
   };
 
-  let server: AltertableEmulator | undefined;
-  const state = () => server!.state;
-  const save = () => server?.save();
+  let fw!: EmulatorContext<AltertableState>;
+  const state = () => fw.state;
   const appends = new AppendQueue(opts.appendDelayMs ?? 50);
 
   const runTask = (task: AppendTask, records: AppendRecordList, generation: string) => async () => {
@@ -132,14 +110,14 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     task.status = "completed";
     task.completed_at = new Date().toISOString();
     delete task.payload;
-    save();
+    fw.save("tasks", task.task_id);
   };
 
   const engine: Engine = new Engine({
     generation: () => state().generation,
     catalogs: () => Object.values(state().catalogs),
     defaultCatalog,
-    dir: opts.stateFile ? path.dirname(opts.stateFile) : undefined,
+    dir: () => fw.stateDir,
     onOpened: async () => {
       const s = state();
       // Resume tasks accepted before a restart (their payload is in the state).
@@ -151,7 +129,7 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
   const queryHost: QueryHost = {
     engine,
     queries: () => state().queries,
-    save,
+    save: (id) => (id ? fw.save("queries", id) : fw.save()),
     workerSlug: "emulator-worker-local",
     columnsLine: opts.columnsLine ?? "typed",
   };
@@ -179,6 +157,11 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     const primaryKey = (req.query.get("primary_key") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     if (mode === "upsert" && !primaryKey.length) throw plain(400, "primary_key is required when mode is upsert");
     const spec: UploadSpec = { ...t, mode, primaryKey, cursorField: req.query.get("cursor_field") || undefined, format: req.query.get("format") || undefined };
+    if (kind === "upsert") {
+      // the contract's check, after the vendor-worded ones above
+      const q = C.UpsertQuery.safeParse(Object.fromEntries(req.query));
+      if (!q.success) throw plain(400, `Invalid query parameters: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    }
     await engine.ready();
     const received = await receiveToFile(req.stream!, opts.uploadTmpDir);
     try {
@@ -195,17 +178,19 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     new HttpError(status, { ok: false, task_id: null, error_message: message, error_code: code });
 
   const routes: Route<AltertableState>[] = [
-    { method: "POST", pattern: "/query", handler: (req) => startQuery(queryHost, req) },
-    { method: "GET", pattern: "/query/:id", handler: (req) => getQuery(queryHost, req.params.id) },
-    { method: "DELETE", pattern: "/query/:id", handler: (req) => cancelQuery(queryHost, req.params.id, req.query.get("session_id")) },
-    { method: "POST", pattern: "/validate", handler: (req) => validate(queryHost, req) },
-    { method: "POST", pattern: "/autocomplete", handler: (req) => autocomplete(queryHost, req) },
-    { method: "POST", pattern: "/explain", handler: (req) => explain(queryHost, req) },
-    { method: "POST", pattern: "/upsert", stream: true, handler: upload("upsert") },
-    { method: "POST", pattern: "/upload", stream: true, handler: upload("upload") },
+    { method: "POST", pattern: R.query, body: C.QueryRequest, invalid: bad400, handler: (req) => startQuery(queryHost, req) },
+    { method: "GET", pattern: R.queryLog, handler: (req) => getQuery(queryHost, req.params.id) },
+    { method: "DELETE", pattern: R.queryLog, handler: (req) => cancelQuery(queryHost, req.params.id, req.query.get("session_id")) },
+    { method: "POST", pattern: R.validate, body: C.ValidateRequest, invalid: bad400, handler: (req) => validate(queryHost, req) },
+    { method: "POST", pattern: R.autocomplete, body: C.AutocompleteRequest, invalid: bad400, handler: (req) => autocomplete(queryHost, req) },
+    { method: "POST", pattern: R.explain, body: C.ExplainRequest, invalid: bad400, handler: (req) => explain(queryHost, req) },
+    { method: "POST", pattern: R.upsert, stream: true, handler: upload("upsert") },
+    { method: "POST", pattern: R.upload, stream: true, handler: upload("upload") },
     {
       method: "POST",
-      pattern: "/append",
+      pattern: R.append,
+      body: C.AppendRequest,
+      invalid: (message) => appendError(400, "invalid-data", message),
       handler: async (req, s) => {
         const t = target(req, (status, msg) => appendError(status, "invalid-data", msg));
         let records: AppendRecordList;
@@ -244,7 +229,7 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     },
     {
       method: "GET",
-      pattern: "/tasks/:id",
+      pattern: R.task,
       handler: (req, s) => {
         const id = req.params.id;
         if (!UUID_RE.test(id)) throw new HttpError(400, { error: `Invalid task id: ${id}` });
@@ -255,30 +240,91 @@ export function createAltertableEmulator(opts: AltertableEmulatorOptions = {}): 
     },
   ];
 
-  server = new AltertableEmulator(
-    {
-      vendor: "altertable",
-      routes,
-      initialState,
-      stateFile: opts.stateFile,
-      logFile: opts.logFile,
-      faults: opts.faults,
-      errorBody: (_status, message) => ({ error: message }),
-      authenticate: (req) => {
-        const h = req.headers.authorization;
-        if (!authorized(typeof h === "string" ? h : undefined, accepted)) throw new HttpError(401, undefined);
+  return new EmulatorServer<AltertableState>({
+    vendor: "altertable",
+    routes: (ctx) => {
+      fw = ctx;
+      ctx.onClose(() => interruptAll(queryHost), "interrupt");
+      ctx.onClose(async () => {
+        await appends.stop(); // a running append finishes; pending ones stay pending in the state
+        await engine.close();
+      });
+      return routes;
+    },
+    initialState,
+    stateFile: opts.stateFile,
+    logFile: opts.logFile,
+    faults: opts.faults,
+    errorBody: (_status, message) => ({ error: message }),
+    secretFields: ALTERTABLE_SECRET_FIELDS,
+    backend: {
+      open: async () => {
+        abandonStaleQueries(queryHost);
+        // pending /append tasks from before a restart are resumed once DuckDB is open
+        if (Object.values(state().tasks).some((t) => t.status === "pending")) void engine.ready().catch(() => undefined);
       },
     },
-    { engine, appends, queryHost },
-  );
-  abandonStaleQueries(queryHost);
-  return server;
+    authenticate: (req) => {
+      const h = req.headers.authorization;
+      if (!authorized(typeof h === "string" ? h : undefined, accepted)) throw new HttpError(401, undefined);
+    },
+  });
 }
 
+/** Body fields that carry credentials (connection settings in SQL clients' bodies, passwords). */
+export const ALTERTABLE_SECRET_FIELDS: (string | RegExp)[] = [/password|secret|token|credential/i];
+
 type AppendRecordList = Record<string, unknown>[];
+
+/** A contract violation on the SQL endpoints: 400 text/plain, as the vendor answers. */
+const bad400 = (message: string) => plain(400, message);
 
 const MAX_TASKS = 10_000;
 function pruneTasks(s: AltertableState): void {
   const ids = Object.keys(s.tasks);
   for (let i = 0; i < ids.length - MAX_TASKS; i++) if (s.tasks[ids[i]].status === "completed") delete s.tasks[ids[i]];
 }
+
+type AltertableVendorOptions = Omit<AltertableEmulatorOptions, "stateFile" | "logFile" | "faults">;
+
+function firstCredential(o: Partial<AltertableVendorOptions>): { username: string; password: string } {
+  const first = o.credentials?.[0];
+  if (first === undefined) return { username: DEFAULT_ALTERTABLE_USERNAME, password: DEFAULT_ALTERTABLE_PASSWORD };
+  if (typeof first !== "string") return first;
+  const i = first.indexOf(":");
+  return { username: first.slice(0, i), password: first.slice(i + 1) };
+}
+
+/** The Altertable emulator's registration (emulator/index.ts loads it from provider/vendors.ts). */
+export const emulator = defineEmulator<AltertableState, AltertableVendorOptions>({
+  vendor: "altertable",
+  cliOptions: {
+    credential: { type: "string", multiple: true, value: "USER:PASS", help: `an accepted Basic credential; repeatable (default ${DEFAULT_ALTERTABLE_CREDENTIALS})` },
+    "default-catalog": { type: "string", value: "NAME", help: `the writable catalog used when a request names none (default ${DEFAULT_ALTERTABLE_CATALOG})` },
+    catalog: { type: "string", multiple: true, value: "NAME", help: "another writable catalog to seed; repeatable" },
+    "columns-line": { type: "string", value: "typed|names", help: "form of the /query columns line (default typed, as production; names for @altertable/lakehouse 0.2.x)" },
+  },
+  fromCli: (v) => {
+    const o: AltertableVendorOptions = {};
+    const creds = (v.credential as string[] | undefined)?.filter((c) => c !== "");
+    if (creds?.length) {
+      for (const c of creds) if (!c.includes(":")) throw new Error(`--credential must be USER:PASS (got "${c}")`);
+      o.credentials = creds;
+    }
+    if (typeof v["default-catalog"] === "string") o.defaultCatalog = v["default-catalog"];
+    if (Array.isArray(v.catalog)) o.catalogs = v.catalog as string[];
+    const cl = v["columns-line"];
+    if (cl !== undefined) {
+      if (cl !== "typed" && cl !== "names") throw new Error(`--columns-line must be typed or names (got "${cl}")`);
+      o.columnsLine = cl;
+    }
+    return o;
+  },
+  randomCredentials: () => ({ credentials: [`altertable:${randomToken("altertable")}`] }),
+  create: async (common, o) => {
+    const server = createAltertableEmulator({ ...stateFiles("altertable", common.stateDir), faults: common.faults, ...o });
+    await server.open();
+    return server;
+  },
+  settings: (url, o) => ({ endpoint: url, ...firstCredential(o) }),
+});

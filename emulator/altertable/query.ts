@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
 import { EmulatorRequest, EmulatorResponse, HttpError } from "../framework/server";
 import { Engine, cell, engineMessage, lit, typeName } from "./engine";
+import { trimStatementEnd } from "../framework/sql";
 import { UUID_RE } from "./append";
 import { plain } from "./upload";
 
@@ -33,7 +34,8 @@ export interface QueryLogEntry {
 export interface QueryHost {
   engine: Engine;
   queries(): Record<string, QueryLogEntry>;
-  save(): void;
+  /** Persists the query log entry `id` (or, without one, the whole state). */
+  save(id?: string): void;
   workerSlug: string;
   /** "typed": line 2 is [{name,type}] (production); "names": ["col", …] (the vendor mock, and what the JS SDK 0.2.x parses). */
   columnsLine: "typed" | "names";
@@ -100,7 +102,7 @@ function optCount(body: any, field: string): number | undefined {
 /** Wraps a statement with LIMIT/OFFSET the way Altertable does: SELECT * FROM (<sql>) LIMIT n OFFSET m. */
 export function wrapLimit(statement: string, limit?: number, offset?: number): string {
   if (limit === undefined && offset === undefined) return statement;
-  const inner = statement.trim().replace(/;+\s*$/, "");
+  const inner = trimStatementEnd(statement);
   return `SELECT * FROM (${inner})${limit !== undefined ? ` LIMIT ${limit}` : ""}${offset !== undefined ? ` OFFSET ${offset}` : ""}`;
 }
 
@@ -138,7 +140,10 @@ export function startQuery(host: QueryHost, req: EmulatorRequest): EmulatorRespo
   const log = host.queries();
   log[id] = entry;
   const ids = Object.keys(log);
-  for (let i = 0; i < ids.length - MAX_LOG; i++) if (!runningOf(host).has(ids[i])) delete log[ids[i]];
+  let pruned = false;
+  for (let i = 0; i < ids.length - MAX_LOG; i++) if (!runningOf(host).has(ids[i])) pruned = delete log[ids[i]];
+  if (pruned) host.save();
+  else host.save(id);
   const run: Running = { sessionId, cancelled: false };
   runningOf(host).set(id, run);
 
@@ -237,7 +242,7 @@ async function streamQuery(
       progress: { percentage: 100, rows_processed: rows, total_rows: rows },
       stats: { caching: null, memory: { total_usage_bytes: 0 }, scan: { estimated_result_rows: rows, estimated_scanned_rows: rows } },
     });
-    host.save();
+    host.save(q.id);
   }
 }
 
@@ -337,7 +342,7 @@ export async function explain(host: QueryHost, req: EmulatorRequest): Promise<Em
   let conn: DuckDBConnection | undefined;
   try {
     conn = await host.engine.connect(catalog, schema);
-    const plan = await conn.runAndReadAll(`EXPLAIN ${statement.trim().replace(/;+\s*$/, "")}`);
+    const plan = await conn.runAndReadAll(`EXPLAIN ${trimStatementEnd(statement)}`);
     const names = conn.getTableNames(statement, true);
     const tables: { table_name: string; estimated_rows: number }[] = [];
     for (const name of names) {

@@ -1,4 +1,9 @@
-/** Per-emulator runtime: the SQL engine, background work (timers, async queries), and a way to persist state. */
+/**
+ * The ByteHouse emulator's runtime next to the framework's context: the SQL engine, async
+ * queries and running import executions. Persistence, timers and background work are the
+ * framework context's (`fw`); this class only forwards them for the modules that use them.
+ */
+import { EmulatorContext } from "../framework/context";
 import { Engine } from "./engine";
 
 export interface AsyncQuery {
@@ -11,47 +16,35 @@ export interface AsyncQuery {
 
 export class BhContext {
   readonly engine: Engine;
-  /** Persists the state (set by createByteHouseEmulator; background work calls it). */
-  save: () => void = () => undefined;
-  readonly timers = new Set<NodeJS.Timeout>();
-  readonly pending = new Set<Promise<unknown>>();
   readonly asyncQueries = new Map<string, AsyncQuery>();
   /** Executions being run: id → stop flag and timer. */
   readonly running = new Map<string, { stopped: boolean; timer?: NodeJS.Timeout }>();
-  closed = false;
 
-  constructor(duckdbFile?: string) {
+  constructor(readonly fw: EmulatorContext, duckdbFile?: string) {
     this.engine = new Engine(duckdbFile);
+    fw.onClose(() => {
+      for (const q of this.asyncQueries.values()) q.kill?.();
+    }, "interrupt");
+    fw.onClose(() => this.engine.close());
+  }
+
+  get closed(): boolean {
+    return this.fw.closed;
+  }
+
+  save(): void {
+    this.fw.save();
   }
 
   later(ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.closed) fn();
-    }, ms);
-    this.timers.add(t);
-    return t;
+    return this.fw.later(ms, fn);
   }
 
   cancel(t: NodeJS.Timeout | undefined): void {
-    if (!t) return;
-    clearTimeout(t);
-    this.timers.delete(t);
+    this.fw.cancel(t);
   }
 
   track<T>(p: Promise<T>): Promise<T> {
-    const q = p.finally(() => this.pending.delete(q));
-    this.pending.add(q);
-    q.catch(() => undefined);
-    return q;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const q of this.asyncQueries.values()) q.kill?.();
-    await Promise.allSettled([...this.pending]);
-    await this.engine.close();
+    return this.fw.track(p);
   }
 }

@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Route } from "../framework/server";
-import { BYTEHOUSE_ROUTES as R, CONNECTION_TYPES, MASK, MASKED_FIELD } from "../../provider/bytehouse/paths";
-import type { WireExecution, WireExecutionLog, WireImportJob, WireImportJobBody } from "../../provider/bytehouse/wire";
+import { BYTEHOUSE_ROUTES as R, CONNECTION_TYPES, MASK, MASKED_FIELD } from "../../provider/bytehouse/contract";
+import type { WireExecution, WireExecutionLog, WireImportJob, WireImportJobBody } from "../../provider/bytehouse/contract";
 import { BhContext } from "./context";
 import { engineMessage, qi, ql } from "./engine";
 import { bad, fail, isObject, now, ok } from "./common";
@@ -267,6 +267,11 @@ const idKey = (x: { id: number }) => ({ value: x.id, sort: x.id });
 const execKey = (x: WireExecution) => ({ value: x.id, sort: x.startedAt });
 const execsSorted = (s: ByteHouseState) => Object.values(s.executions).sort((a, b) => cmp(a.startedAt, b.startedAt) || cmp(a.id, b.id));
 
+/** Names are unique per account among connections and among import jobs (422 … ALREADY_EXISTS). */
+function uniqueName(items: Record<string, { id: number; name: string }>, name: string, kind: "connection" | "import job", self?: number): void {
+  if (Object.values(items).some((x) => x.name === name && x.id !== self)) throw fail(422, `${kind} ${name} already exists`, kind === "connection" ? "CONNECTION_ALREADY_EXISTS" : "JOB_ALREADY_EXISTS");
+}
+
 export function dataLoadingRoutes(ctx: BhContext): Route<ByteHouseState>[] {
   return [
     // ---- connections ----
@@ -279,6 +284,7 @@ export function dataLoadingRoutes(ctx: BhContext): Route<ByteHouseState>[] {
         const name = checkName(b.name);
         if (typeof b.type !== "string" || !(CONNECTION_TYPES as readonly string[]).includes(b.type)) throw bad(`type must be one of ${CONNECTION_TYPES.join(", ")}`);
         if (!isObject(b.data)) throw bad("data is required (an object)");
+        uniqueName(s.connections, name, "connection");
         const at = now();
         const c: BhConnection = { id: s.nextId.connection++, name, type: b.type, data: b.data, createdAt: at, updatedAt: at };
         s.connections[String(c.id)] = c;
@@ -304,6 +310,7 @@ export function dataLoadingRoutes(ctx: BhContext): Route<ByteHouseState>[] {
         const name = checkName(b.name);
         if (!isObject(b.data)) throw bad("data is required (an object)");
         if (b.type !== undefined && b.type !== null && b.type !== c.type) throw bad(`the type of a connection cannot be changed (it is ${c.type})`);
+        uniqueName(s.connections, name, "connection", c.id);
         Object.assign(c, { name, data: b.data, updatedAt: now() });
         return ok();
       },
@@ -325,6 +332,7 @@ export function dataLoadingRoutes(ctx: BhContext): Route<ByteHouseState>[] {
       pattern: R.jobs,
       handler: (req, s) => {
         const body = jobBody(s, req.body);
+        uniqueName(s.jobs, body.name, "import job");
         const at = now();
         const job: WireImportJob = { ...body, id: s.nextId.job++, description: body.description ?? "", createdAt: at, updatedAt: at, lastExecutionID: null };
         s.jobs[String(job.id)] = job;
@@ -346,6 +354,7 @@ export function dataLoadingRoutes(ctx: BhContext): Route<ByteHouseState>[] {
       handler: (req, s) => {
         const job = findJob(s, req.params.p0);
         const body = jobBody(s, req.body);
+        uniqueName(s.jobs, body.name, "import job", job.id);
         delete job.schemaFile;
         Object.assign(job, body, { description: body.description ?? "", updatedAt: now() });
         return ok();
@@ -367,7 +376,9 @@ export function dataLoadingRoutes(ctx: BhContext): Route<ByteHouseState>[] {
       pattern: R.jobName,
       handler: (req, s) => {
         const job = findJob(s, req.params.p0);
-        job.name = checkName(req.body?.name);
+        const name = checkName(req.body?.name);
+        uniqueName(s.jobs, name, "import job", job.id);
+        job.name = name;
         job.updatedAt = now();
         return ok();
       },

@@ -5,8 +5,8 @@
  * emulator's SQL engine has neither, so they live in the state (tests seed them there).
  */
 import { Route, paginate } from "../framework/server";
-import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/paths";
-import { WireClusterStatus, WireStorageUsage, WireVwUsage } from "../../provider/bytehouse/wire";
+import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/contract";
+import { WireClusterStatus, WireStorageUsage, WireVwUsage } from "../../provider/bytehouse/contract";
 import { BhContext } from "./context";
 import { ByteHouseState } from "./state";
 import { bad, fail, now, ok, parseTime } from "./common";

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { Route } from "../framework/server";
-import { API_KEYS_PER_USER, BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/paths";
-import type { WireApiKey, WirePermission } from "../../provider/bytehouse/wire";
+import { API_KEYS_PER_USER, BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/contract";
+import type { WireApiKey, WirePermission } from "../../provider/bytehouse/contract";
 import { BhContext } from "./context";
 import { bad, fail, isObject, now, ok, parseTime, sha256 } from "./common";
 import { BhApiKey, ByteHouseState } from "./state";

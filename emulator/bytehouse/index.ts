@@ -1,6 +1,6 @@
 /**
  * ByteHouse emulator, speaking the API of shared/vendor-docs/bytehouse-public-api.txt with the
- * paths of provider/bytehouse/paths.ts and the shapes of provider/bytehouse/wire.ts:
+ * paths and shapes of its wire contract (provider/bytehouse/contract.ts: paths.ts, wire.ts, zod schemas):
  *   index.ts        databases and virtual warehouses; auth; the emulator factory
  *   tables.ts       tables and partitions (rows in DuckDB, columns read from its catalog)
  *   sql.ts          sync and async queries; sqlparse.ts translates ClickHouse SQL to DuckDB; types.ts maps types
@@ -18,7 +18,10 @@
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { EmulatorOptions, EmulatorServer, Route, paginate } from "../framework/server";
-import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R, VW_NAME_PATTERN, VW_NAME_RULE } from "../../provider/bytehouse/paths";
+import { defineEmulator, randomToken, stateFiles } from "../framework/definition";
+import type { ZodType } from "zod";
+import * as C from "../../provider/bytehouse/contract";
+import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R, MASKED_FIELD, VW_NAME_PATTERN, VW_NAME_RULE } from "../../provider/bytehouse/contract";
 import { RawJsonNumber, stringifyWithRawNumbers } from "../../provider/http/json";
 import { bad, errorBody, fail, now, parseTime, requireString, sha256 } from "./common";
 import { BhContext } from "./context";
@@ -57,9 +60,37 @@ function dbJson(db: BhDatabase, extra: Record<string, unknown> = {}) {
 const json = (status: number, body: unknown) => ({ status, text: stringifyWithRawNumbers(body) });
 const vwOk = (vw: BhVirtualWarehouse) => ({ status: 200, body: { ...vw, message: "Success", error: {} } });
 
-/** Every route of the emulator, bound to one runtime (SQL engine, background work). */
+/** Request-body schemas of the wire contract, by route (`METHOD pattern`). */
+const BODIES: Record<string, ZodType> = {
+  [`POST ${R.databases}`]: C.DatabaseCreate,
+  [`POST ${R.virtualWarehouses}`]: C.VwCreate,
+  [`PATCH ${R.virtualWarehouse}`]: C.VwPatch,
+  [`POST ${R.tables}`]: C.TableCreate,
+  [`PATCH ${R.table}`]: C.TableUpdate,
+  [`DELETE ${R.partitions}`]: C.PartitionsDelete,
+  [`POST ${R.sqlSync}`]: C.QueryRequest,
+  [`POST ${R.sqlAsync}`]: C.QueryRequest,
+  [`POST ${R.sqlObjects}`]: C.SqlObjectsRequest,
+  [`POST ${R.apiKeys}`]: C.ApiKeyCreate.optional(),
+  [`PATCH ${R.apiKeyStatus}`]: C.ApiKeyStatus,
+  [`PATCH ${R.apiKeyExpiry}`]: C.ApiKeyExpiry,
+  [`POST ${R.assignments}`]: C.Assignment,
+  [`DELETE ${R.assignments}`]: C.Assignment,
+  [`POST ${R.permissions}`]: C.Permission,
+  [`DELETE ${R.permissions}`]: C.Permission,
+  [`POST ${R.connections}`]: C.ConnectionCreate,
+  [`PUT ${R.connection}`]: C.ConnectionBody,
+  [`POST ${R.jobs}`]: C.ImportJobBody,
+  [`PUT ${R.job}`]: C.ImportJobBody,
+  [`PATCH ${R.jobName}`]: C.JobName,
+  [`PATCH ${R.jobDescription}`]: C.JobDescription,
+  [`POST ${R.jobStart}`]: C.StartArgs.optional(),
+};
+
+/** Every route of the emulator, bound to one runtime (SQL engine, background work), request bodies checked against the contract. */
 export function createByteHouseRoutes(ctx: BhContext): Route<ByteHouseState>[] {
-  return [...catalogRoutes(ctx), ...tableRoutes(ctx), ...sqlRoutes(ctx), ...iamRoutes(ctx), ...dataLoadingRoutes(ctx), ...extraRoutes(ctx)];
+  const routes = [...catalogRoutes(ctx), ...tableRoutes(ctx), ...sqlRoutes(ctx), ...iamRoutes(ctx), ...dataLoadingRoutes(ctx), ...extraRoutes(ctx)];
+  return routes.map((r) => (BODIES[`${r.method} ${r.pattern}`] && !r.body ? { ...r, body: BODIES[`${r.method} ${r.pattern}`] } : r));
 }
 
 const catalogRoutes = (ctx: BhContext): Route<ByteHouseState>[] => [
@@ -195,9 +226,6 @@ const catalogRoutes = (ctx: BhContext): Route<ByteHouseState>[] => [
   },
 ];
 
-/** The routes with an in-memory SQL engine (opened on first use); emulators made by createByteHouseEmulator have their own. */
-export const byteHouseRoutes: Route<ByteHouseState>[] = createByteHouseRoutes(new BhContext());
-
 export interface ByteHouseEmulatorOptions extends Partial<Pick<EmulatorOptions<ByteHouseState>, "stateFile" | "logFile" | "faults">> {
   /** Accepted API keys (Bearer tokens). */
   apiKeys?: string[];
@@ -207,16 +235,22 @@ export const DEFAULT_BYTEHOUSE_API_KEY = "emulator-bytehouse-key";
 
 export function createByteHouseEmulator(opts: ByteHouseEmulatorOptions = {}): EmulatorServer<ByteHouseState> {
   const keys = new Set(opts.apiKeys ?? [DEFAULT_BYTEHOUSE_API_KEY]);
-  // rows live in DuckDB, next to the JSON state (in memory without a state file)
-  const ctx = new BhContext(opts.stateFile ? path.join(path.dirname(opts.stateFile), "bytehouse.duckdb") : undefined);
-  const server = new EmulatorServer<ByteHouseState>({
+  return new EmulatorServer<ByteHouseState>({
     vendor: "bytehouse",
-    routes: createByteHouseRoutes(ctx),
+    // rows live in DuckDB, next to the JSON state (in memory without a state file)
+    routes: (fw) => createByteHouseRoutes(new BhContext(fw, fw.stateDir ? path.join(fw.stateDir, "bytehouse.duckdb") : undefined)),
     initialState: initialByteHouseState,
     stateFile: opts.stateFile,
     logFile: opts.logFile,
     faults: opts.faults,
     errorBody: (status, message) => errorBody(status, message),
+    secretHeaders: BYTEHOUSE_SECRET_HEADERS,
+    secretFields: BYTEHOUSE_SECRET_FIELDS,
+    // check-then-create of unique names (databases, VWs, keys, roles, connections, jobs) is atomic
+    serializeWrites: true,
+    backend: {
+      open: async (fw) => recoverExecutions(fw.state),
+    },
     authenticate: (req, state) => {
       const auth = req.headers.authorization ?? "";
       const m = /^Bearer\s+(.+)$/i.exec(auth);
@@ -232,12 +266,28 @@ export function createByteHouseEmulator(opts: ByteHouseEmulatorOptions = {}): Em
       throw fail(403, "Authentication failed: invalid or missing API key", "AUTHENTICATION_FAILED");
     },
   });
-  ctx.save = () => server.save();
-  recoverExecutions(server.state);
-  const close = server.close.bind(server);
-  server.close = async () => {
-    await close();
-    await ctx.close();
-  };
-  return server;
 }
+
+/** Headers that carry credentials (the metadata subscription's token). */
+export const BYTEHOUSE_SECRET_HEADERS = ["x-bytehouse-token"];
+/** Body fields that carry credentials: connection credentials (the fields the vendor masks), passwords, tokens, API-key secrets. */
+export const BYTEHOUSE_SECRET_FIELDS: (string | RegExp)[] = [MASKED_FIELD, "key", "apiKey"];
+
+/** The ByteHouse emulator's registration (emulator/index.ts loads it from provider/vendors.ts). */
+export const emulator = defineEmulator<ByteHouseState, Pick<ByteHouseEmulatorOptions, "apiKeys">>({
+  vendor: "bytehouse",
+  cliOptions: {
+    "api-key": { type: "string", multiple: true, value: "KEY", help: `an accepted API key (Bearer token); repeatable (default ${DEFAULT_BYTEHOUSE_API_KEY})` },
+  },
+  fromCli: (v) => {
+    const keys = (v["api-key"] as string[] | undefined)?.filter((k) => k !== "");
+    return keys?.length ? { apiKeys: keys } : {};
+  },
+  randomCredentials: () => ({ apiKeys: [randomToken("bytehouse")] }),
+  create: async (common, o) => {
+    const server = createByteHouseEmulator({ ...stateFiles("bytehouse", common.stateDir), faults: common.faults, ...o });
+    await server.open();
+    return server;
+  },
+  settings: (url, o) => ({ endpoint: url, apiKey: o.apiKeys?.[0] ?? DEFAULT_BYTEHOUSE_API_KEY }),
+});

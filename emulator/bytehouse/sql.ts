@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { HttpError, Route } from "../framework/server";
-import { BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/paths";
+import { BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/contract";
 import { AsyncQuery, BhContext } from "./context";
 import { engineMessage, qi, query, rowsOf } from "./engine";
 import { bad, fail, isObject, now } from "./common";
@@ -176,11 +176,24 @@ export function sqlRoutes(ctx: BhContext): Route<ByteHouseState>[] {
         await ctx.engine.exclusive(s, async () => undefined); // open DuckDB and align schemas first
         const { conn, catalog } = await ctx.engine.connect();
         const record: AsyncQuery = { queryID, status: "RUNNING" };
+        let done = false;
+        let repeat: NodeJS.Timeout | undefined;
+        const interrupt = () => {
+          try {
+            conn.interrupt();
+          } catch {
+            /* already closed */
+          }
+        };
         record.kill = () => {
-          if (record.status !== "RUNNING") return;
-          record.status = "KILLED";
-          record.error = "query was killed";
-          conn.interrupt();
+          if (record.status === "RUNNING") {
+            record.status = "KILLED";
+            record.error = "query was killed";
+          }
+          if (record.status !== "KILLED" || done) return;
+          // an interrupt that lands before the statement starts is lost: repeat until it has stopped
+          interrupt();
+          repeat ??= setInterval(() => (done ? clearInterval(repeat) : interrupt()), 20);
         };
         ctx.asyncQueries.set(queryID, record);
         ctx.track(
@@ -194,6 +207,8 @@ export function sqlRoutes(ctx: BhContext): Route<ByteHouseState>[] {
                 record.error = e instanceof HttpError ? ((e.body as any)?.message ?? e.message) : engineMessage(e);
               }
             } finally {
+              done = true;
+              if (repeat) clearInterval(repeat);
               ctx.engine.release(conn);
               if (!ctx.closed) ctx.save();
             }

@@ -9,111 +9,17 @@
  * anywhere (CAST, ::) are mapped (types.ts); backquoted identifiers become double-quoted; `'it\'s'` escapes
  * become `'it''s'`. Everything else is passed to DuckDB as is.
  */
-import { WirePartitionKey } from "../../provider/bytehouse/wire";
+import { WirePartitionKey } from "../../provider/bytehouse/contract";
 import { qi, ql } from "./engine";
+import { CLICKHOUSE_DIALECT, SqlError, Tok, significant, tokenize as tokenizeSql } from "../framework/sql";
 import { CH_SQL_TYPE_WORDS, MappedType, implicitDefault, mapChType } from "./types";
 
-type Kind = "ws" | "cmt" | "str" | "id" | "word" | "num" | "p";
-export interface Tok {
-  k: Kind;
-  v: string;
-}
+export { Tok, SqlError, splitStatements } from "../framework/sql";
 
-export class SqlError extends Error {}
+/** ClickHouse's lexical rules (backslash escapes, backquoted identifiers) on the emulators' one tokenizer. */
+export const tokenize = (sql: string): Tok[] => tokenizeSql(sql, CLICKHOUSE_DIALECT);
 
-export function tokenize(sql: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i];
-    if (/\s/.test(c)) {
-      let j = i;
-      while (j < n && /\s/.test(sql[j])) j++;
-      out.push({ k: "ws", v: sql.slice(i, j) });
-      i = j;
-    } else if (c === "-" && sql[i + 1] === "-") {
-      let j = i;
-      while (j < n && sql[j] !== "\n") j++;
-      out.push({ k: "cmt", v: sql.slice(i, j) });
-      i = j;
-    } else if (c === "/" && sql[i + 1] === "*") {
-      const j = sql.indexOf("*/", i + 2);
-      if (j < 0) throw new SqlError("Syntax error: unterminated comment");
-      out.push({ k: "cmt", v: sql.slice(i, j + 2) });
-      i = j + 2;
-    } else if (c === "'") {
-      let j = i + 1;
-      let v = "";
-      for (;;) {
-        if (j >= n) throw new SqlError("Syntax error: unterminated string literal");
-        const d = sql[j];
-        if (d === "\\" && j + 1 < n) {
-          const e = sql[j + 1];
-          v += e === "n" ? "\n" : e === "t" ? "\t" : e === "r" ? "\r" : e === "0" ? "\0" : e;
-          j += 2;
-        } else if (d === "'" && sql[j + 1] === "'") {
-          v += "'";
-          j += 2;
-        } else if (d === "'") {
-          j++;
-          break;
-        } else {
-          v += d;
-          j++;
-        }
-      }
-      out.push({ k: "str", v });
-      i = j;
-    } else if (c === '"' || c === "`") {
-      let j = i + 1;
-      let v = "";
-      for (;;) {
-        if (j >= n) throw new SqlError("Syntax error: unterminated quoted identifier");
-        if (sql[j] === c && sql[j + 1] === c) {
-          v += c;
-          j += 2;
-        } else if (sql[j] === "\\" && c === "`" && j + 1 < n) {
-          v += sql[j + 1];
-          j += 2;
-        } else if (sql[j] === c) {
-          j++;
-          break;
-        } else v += sql[j++];
-      }
-      out.push({ k: "id", v });
-      i = j;
-    } else if (/[A-Za-z_]/.test(c)) {
-      let j = i;
-      while (j < n && /[A-Za-z0-9_$]/.test(sql[j])) j++;
-      out.push({ k: "word", v: sql.slice(i, j) });
-      i = j;
-    } else if (/[0-9]/.test(c)) {
-      const m = /^[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?/.exec(sql.slice(i))!;
-      out.push({ k: "num", v: m[0] });
-      i += m[0].length;
-    } else {
-      out.push({ k: "p", v: c });
-      i++;
-    }
-  }
-  return out;
-}
-
-const sig = (t: Tok | undefined) => !!t && t.k !== "ws" && t.k !== "cmt";
-
-export function splitStatements(toks: Tok[]): Tok[][] {
-  const out: Tok[][] = [];
-  let cur: Tok[] = [];
-  for (const t of toks) {
-    if (t.k === "p" && t.v === ";") {
-      if (cur.some(sig)) out.push(cur);
-      cur = [];
-    } else cur.push(t);
-  }
-  if (cur.some(sig)) out.push(cur);
-  return out;
-}
+const sig = significant;
 
 /** Significant tokens only (comments and whitespace dropped). */
 const compact = (toks: Tok[]) => toks.filter(sig);

@@ -1,5 +1,5 @@
 /** The persisted state of the ByteHouse emulator (JSON file; table rows live in DuckDB, see engine.ts). */
-import type { WireExecution, WireExecutionLog, WireImportJob, WireMaterializedView, WirePermission, WireRole, WireTable } from "../../provider/bytehouse/wire";
+import type { WireExecution, WireExecutionLog, WireImportJob, WireMaterializedView, WirePermission, WireRole, WireTable } from "../../provider/bytehouse/contract";
 
 export interface BhDatabase {
   uuid: string;

@@ -5,10 +5,11 @@
 import { randomUUID } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { HttpError, Route, paginate } from "../framework/server";
-import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/paths";
-import type { WireColumn, WirePartition, WirePartitionKey, WireTable, WireTtl } from "../../provider/bytehouse/wire";
+import { BYTEHOUSE_PAGE, BYTEHOUSE_ROUTES as R } from "../../provider/bytehouse/contract";
+import type { WireColumn, WirePartition, WirePartitionKey, WireTable, WireTtl } from "../../provider/bytehouse/contract";
 import { BhContext } from "./context";
 import { engineMessage, qi, ql, query } from "./engine";
+import { transaction } from "../framework/duckdb";
 import { bad, fail, isObject, now } from "./common";
 import { BhTable, ByteHouseState } from "./state";
 import { MappedType, TypeError_, duckToCh, implicitDefault, mapChType, sameDuck } from "./types";
@@ -182,12 +183,11 @@ export { keyColumns };
 const colSql = (c: ColumnSpec) => `${qi(c.name)} ${c.mapped.duck}${c.nullable ? "" : " NOT NULL"}${c.defaultValue != null ? ` DEFAULT ${ql(c.defaultValue)}` : ""}`;
 
 async function inTransaction(conn: DuckDBConnection, statements: string[], onError: (msg: string) => HttpError): Promise<void> {
-  await conn.run("BEGIN TRANSACTION");
   try {
-    for (const st of statements) await conn.run(st);
-    await conn.run("COMMIT");
+    await transaction(conn, async () => {
+      for (const st of statements) await conn.run(st);
+    });
   } catch (e) {
-    await conn.run("ROLLBACK").catch(() => undefined);
     throw onError(engineMessage(e));
   }
 }

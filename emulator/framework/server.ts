@@ -1,21 +1,37 @@
 /**
- * What every vendor emulator shares: routing, JSON bodies, state persisted to a file
- * (so it survives a restart), a request log (credentials redacted), and fault injection
- * that tests switch on per run. Vendor behaviour lives in emulator/<vendor>/.
+ * What every vendor emulator shares: routing, JSON bodies (validated against the vendor's wire
+ * contract where a route declares a schema), a backend lifecycle (async `open` — load state,
+ * open an embedded database —, `reset`, `close`), persistence (store.ts: a snapshot plus an
+ * append-only journal of the entries a request changed, written before the answer), an
+ * asynchronous request log with credentials redacted in headers and bodies (log.ts), and fault
+ * injection (faults.ts). Vendor behaviour lives in emulator/<vendor>/; the framework names no
+ * vendor.
  *
  * Admin API (not part of any vendor's API; loopback only, no auth):
  *   GET    /_emulator/health            -> {vendor, ok}
  *   GET    /_emulator/requests          -> the request log (newest last)
  *   DELETE /_emulator/requests          -> clears it
- *   PUT    /_emulator/faults            -> sets fault rules (see FaultRule), {latencyMs?, rules: [...]}
+ *   PUT    /_emulator/faults            -> sets fault rules (see FaultConfig), {latencyMs?, seed?, rules: [...]}
  *   DELETE /_emulator/faults            -> clears them
  *   GET    /_emulator/state             -> the vendor state, as persisted
  *   POST   /_emulator/reset             -> empties the state
  */
-import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
+import { Writable } from "node:stream";
 import { AddressInfo } from "node:net";
+import type { ZodType } from "zod";
+import { HttpError } from "./errors";
+import { Faults, FaultConfig, FaultRule } from "./faults";
+import { LoggedRequest, RequestLog } from "./log";
+import { JsonStore } from "./store";
+import { EmulatorContext } from "./context";
+
+export { HttpError } from "./errors";
+export { FaultConfig, FaultRule } from "./faults";
+export { LoggedRequest } from "./log";
+export { EmulatorContext } from "./context";
+export { paginate, offsetPaginator, OffsetRules } from "./pagination";
 
 export interface EmulatorRequest {
   method: string;
@@ -42,7 +58,7 @@ export interface EmulatorResponse {
   stream?: (res: http.ServerResponse) => Promise<void>;
 }
 
-export type Handler<S> = (req: EmulatorRequest, state: S) => EmulatorResponse | Promise<EmulatorResponse>;
+export type Handler<S> = (req: EmulatorRequest, state: S, ctx: EmulatorContext<S>) => EmulatorResponse | Promise<EmulatorResponse>;
 
 export interface Route<S> {
   method: string;
@@ -50,68 +66,52 @@ export interface Route<S> {
   handler: Handler<S>;
   /** Do not buffer the request body: the handler gets `req.stream`. */
   stream?: boolean;
+  /** The wire contract's schema of the JSON body; a body that does not parse gets `invalid` (or the vendor's 400). */
+  body?: ZodType;
+  /** Renders a contract violation the route's way (default: errorBody(400, message)). */
+  invalid?: (message: string) => HttpError;
 }
 
-/** A fault applied to matching vendor requests, `times` times (default 1). */
-export interface FaultRule {
-  method?: string;
-  /** Regular expression matched against the path. */
-  path?: string;
-  /** Respond with this status instead of handling the request. */
-  status?: number;
-  /** Retry-After header (seconds) sent with the status. */
-  retryAfter?: number;
-  /** Drop the connection: "before" handling (nothing applied) or "after" (applied, no answer). */
-  drop?: "before" | "after";
-  times?: number;
-}
-
-export interface FaultConfig {
-  latencyMs?: number;
-  rules?: FaultRule[];
-}
-
-/**
- * Thrown by handlers to answer with an error. `body` is sent as JSON, except a string body
- * with a text/plain content-type header, which is sent as is; `undefined` sends an empty body.
- */
-export class HttpError extends Error {
-  constructor(readonly status: number, readonly body: unknown, readonly headers: Record<string, string> = {}) {
-    super(typeof body === "string" ? body : JSON.stringify(body));
-  }
-
-  toResponse(): EmulatorResponse {
-    const plain = typeof this.body === "string" && /text\/plain/.test(this.headers["content-type"] ?? "");
-    return plain ? { status: this.status, text: this.body as string, headers: this.headers } : { status: this.status, body: this.body, headers: this.headers };
-  }
+/** The lifecycle of an emulator's state beyond its JSON: an embedded database, running work. */
+export interface Backend<S> {
+  /** After the JSON state is loaded, before the first request (open an embedded database, resume work). */
+  open?(ctx: EmulatorContext<S>): Promise<void>;
+  /** After an admin reset replaced the state with the initial one. */
+  reset?(ctx: EmulatorContext<S>): Promise<void>;
+  /** On close, after the server stopped accepting requests and background work settled (stop running work with ctx.onClose(fn, "interrupt")). */
+  close?(ctx: EmulatorContext<S>): Promise<void>;
 }
 
 export interface EmulatorOptions<S> {
   vendor: string;
-  routes: Route<S>[];
+  /** The routes, or a function building them with the emulator's context. */
+  routes: Route<S>[] | ((ctx: EmulatorContext<S>) => Route<S>[]);
   initialState: () => S;
   /** Rejects unauthenticated requests (throw HttpError). */
   authenticate: (req: EmulatorRequest, state: S) => void;
-  /** State file; omitted means in-memory only. */
+  /** State file (`<dir>/<vendor>.json`, with its journal next to it); omitted means in-memory only. */
   stateFile?: string;
   /** Request log file (JSON lines); also kept in memory. */
   logFile?: string;
   faults?: FaultConfig;
   /** Renders an error the vendor's way. */
   errorBody?: (status: number, message: string) => unknown;
-  /** Headers that carry credentials, redacted in the log. */
+  /** Headers that carry credentials, redacted in the log (`authorization` always is). */
   secretHeaders?: string[];
+  /** JSON body fields (any depth) that carry credentials, redacted in the log. */
+  secretFields?: (string | RegExp)[];
+  backend?: Backend<S>;
+  /** Run state-changing vendor requests (all but GET/HEAD) one at a time, so check-then-create is atomic. */
+  serializeWrites?: boolean;
 }
 
-interface LoggedRequest {
-  time: string;
+/** A vendor answer as sent, with the route that produced it (undefined when none matched). */
+export interface ObservedAnswer {
   method: string;
   path: string;
-  query: string;
+  pattern?: string;
   status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body?: unknown;
-  fault?: string;
+  text: string;
 }
 
 function compile(pattern: string): { re: RegExp; names: string[] } {
@@ -123,19 +123,36 @@ function compile(pattern: string): { re: RegExp; names: string[] } {
   return { re: new RegExp(`^${re}$`), names };
 }
 
+/** Where a streamed answer goes when the connection is to be dropped after handling. */
+function discardingResponse(): http.ServerResponse {
+  return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as http.ServerResponse;
+}
+
 export class EmulatorServer<S> {
   state: S;
-  readonly log: LoggedRequest[] = [];
-  private faults: FaultConfig;
+  readonly ctx: EmulatorContext<S>;
+  private readonly faultsCfg: Faults;
+  private readonly requestLog: RequestLog;
+  private readonly store: JsonStore<S & object>;
   private readonly server: http.Server;
   private readonly compiled: { route: Route<S>; re: RegExp; names: string[] }[];
+  private readonly observers: ((a: ObservedAnswer) => void)[] = [];
+  private opening?: Promise<void>;
+  private closing?: Promise<void>;
+  private writes: Promise<unknown> = Promise.resolve();
+  private persistTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: EmulatorOptions<S>) {
-    this.state = this.load();
-    this.faults = opts.faults ?? {};
-    this.compiled = opts.routes.map((route) => ({ route, ...compile(route.pattern) }));
+    this.state = opts.initialState();
+    this.store = new JsonStore<S & object>(opts.stateFile);
+    this.faultsCfg = new Faults(opts.faults);
+    this.requestLog = new RequestLog(opts.logFile, { secretHeaders: opts.secretHeaders, secretFields: opts.secretFields });
+    this.ctx = new EmulatorContext<S>(this, opts.stateFile ? path.dirname(opts.stateFile) : undefined);
+    const routes = typeof opts.routes === "function" ? opts.routes(this.ctx) : opts.routes;
+    this.compiled = routes.map((route) => ({ route, ...compile(route.pattern) }));
     this.server = http.createServer((req, res) =>
       void this.handle(req, res).catch((e) => {
+        if (res.destroyed) return;
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
         res.end(`emulator error: ${(e as Error).message}`);
       }),
@@ -147,7 +164,21 @@ export class EmulatorServer<S> {
     return this.opts.vendor;
   }
 
+  /** The request log (newest last, at most 5,000; credentials redacted). */
+  get log(): LoggedRequest[] {
+    return this.requestLog.entries;
+  }
+
+  /** Loads the state and opens the backend (once; `listen` calls it). */
+  open(): Promise<void> {
+    return (this.opening ??= (async () => {
+      this.state = (await this.store.load(this.opts.initialState() as S & object)) as S;
+      await this.opts.backend?.open?.(this.ctx);
+    })());
+  }
+
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    await this.open();
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(port, host, () => resolve());
@@ -156,59 +187,52 @@ export class EmulatorServer<S> {
     return `http://${host}:${addr.port}`;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** Stops serving, interrupts and awaits background work, closes the backend, compacts the state and flushes the log. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      await this.writes.catch(() => undefined);
+      if (this.persistTimer) clearTimeout(this.persistTimer);
+      this.ctx.onClose(() => this.opts.backend?.close?.(this.ctx), "release");
+      await this.ctx.shutdown();
+      if (this.opening) await this.store.compact(this.state as S & object).catch(() => undefined);
+      await this.requestLog.flush();
+    })());
   }
 
-  setFaults(f: FaultConfig): void {
-    this.faults = { latencyMs: f.latencyMs, rules: (f.rules ?? []).map((r) => ({ ...r, times: r.times ?? 1 })) };
+  /** Calls `fn` with every vendor answer sent (not streamed ones): for contract tests. */
+  observe(fn: (a: ObservedAnswer) => void): () => void {
+    this.observers.push(fn);
+    return () => void this.observers.splice(this.observers.indexOf(fn), 1);
   }
 
-  reset(): void {
+  setFaults(f: FaultConfig): FaultConfig {
+    return this.faultsCfg.set(f);
+  }
+
+  /** Replaces the state with the initial one (admin reset). */
+  async reset(): Promise<void> {
     this.state = this.opts.initialState();
-    this.save();
+    this.store.markAll();
+    await this.opts.backend?.reset?.(this.ctx);
+    await this.store.flush(() => this.state as S & object);
   }
 
-  private load(): S {
-    const file = this.opts.stateFile;
-    if (file && fs.existsSync(file)) {
-      return { ...this.opts.initialState(), ...JSON.parse(fs.readFileSync(file, "utf8")) };
-    }
-    return this.opts.initialState();
+  /** Persists the whole state now (after a change made directly to `state`). */
+  save(): Promise<void> {
+    this.store.markAll();
+    return this.store.flush(() => this.state as S & object);
   }
 
-  save(): void {
-    const file = this.opts.stateFile;
-    if (!file) return;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.state, null, 1));
-    fs.renameSync(tmp, file);
-  }
-
-  private record(entry: LoggedRequest): void {
-    const secret = new Set(["authorization", "x-bytehouse-token", ...(this.opts.secretHeaders ?? [])]);
-    const headers: Record<string, string | string[] | undefined> = {};
-    for (const [k, v] of Object.entries(entry.headers)) headers[k] = secret.has(k.toLowerCase()) ? "[REDACTED]" : v;
-    const logged = { ...entry, headers };
-    this.log.push(logged);
-    if (this.log.length > 5_000) this.log.shift();
-    if (this.opts.logFile) {
-      fs.mkdirSync(path.dirname(this.opts.logFile), { recursive: true });
-      fs.appendFileSync(this.opts.logFile, JSON.stringify(logged) + "\n");
-    }
-  }
-
-  private takeFault(method: string, p: string): FaultRule | undefined {
-    for (const rule of this.faults.rules ?? []) {
-      if ((rule.times ?? 1) <= 0) continue;
-      if (rule.method && rule.method.toUpperCase() !== method) continue;
-      if (rule.path && !new RegExp(rule.path).test(p)) continue;
-      rule.times = (rule.times ?? 1) - 1;
-      return rule;
-    }
-    return undefined;
+  /** Marks a change made outside a request (see EmulatorContext.save) and writes it soon. */
+  persistSoon(collection?: string, key?: string): void {
+    this.store.mark(collection, key);
+    if (this.persistTimer || this.closing) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = undefined;
+      void this.ctx.track(this.store.flush(() => this.state as S & object));
+    }, 10);
   }
 
   private async send(res: http.ServerResponse, r: EmulatorResponse): Promise<void> {
@@ -248,49 +272,80 @@ export class EmulatorServer<S> {
       body = undefined;
     }
 
-    if (url.pathname.startsWith("/_emulator/")) return this.send(res, this.admin(method, url.pathname, body));
+    if (url.pathname.startsWith("/_emulator/")) return this.send(res, await this.admin(method, url.pathname, body));
+    await this.open();
 
-    const base = { time: new Date().toISOString(), method, path: url.pathname, query: url.search, headers: req.headers, body };
-    if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
-    const fault = this.takeFault(method, url.pathname);
+    const base = { time: this.ctx.now().toISOString(), method, path: url.pathname, query: url.search, headers: req.headers, body };
+    if (this.faultsCfg.latencyMs) await new Promise((r) => setTimeout(r, this.faultsCfg.latencyMs));
+    const fault = this.faultsCfg.take(method, url.pathname);
     if (fault?.drop === "before") {
-      this.record({ ...base, status: 0, fault: "dropped before handling" });
+      this.requestLog.record({ ...base, status: 0, fault: "dropped before handling" });
       req.socket.destroy();
       return;
     }
     if (fault?.status) {
-      this.record({ ...base, status: fault.status, fault: `injected ${fault.status}` });
+      this.requestLog.record({ ...base, status: fault.status, fault: `injected ${fault.status}` });
       const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
       if (streamed) req.resume();
       return this.send(res, { status: fault.status, body: this.errorBody(fault.status, `injected fault: HTTP ${fault.status}`), headers });
     }
 
+    const apply = async (): Promise<EmulatorResponse> => {
+      let response: EmulatorResponse;
+      try {
+        if (routeError) throw routeError;
+        if (!match) throw new HttpError(404, this.errorBody(404, `no route for ${method} ${url.pathname}`));
+        const ereq: EmulatorRequest = {
+          method,
+          path: url.pathname,
+          params: match.params,
+          query: url.searchParams,
+          headers: req.headers,
+          body,
+          rawBody,
+          ...(streamed ? { stream: req } : {}),
+        };
+        this.opts.authenticate(ereq, this.state);
+        if (match.route.body) {
+          const parsed = match.route.body.safeParse(body);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+            const message = `invalid request body: ${where}${issue?.message ?? "does not match the contract"}`;
+            throw match.route.invalid ? match.route.invalid(message) : new HttpError(400, this.errorBody(400, message));
+          }
+        }
+        response = await match.route.handler(ereq, this.store.track(this.state as S & object) as S, this.ctx);
+        if (response.stream && fault?.drop === "after") {
+          // apply it all (a statement runs to the end), answer nothing
+          const sink = discardingResponse();
+          await response.stream(sink);
+          sink.end();
+        }
+      } catch (e) {
+        if (e instanceof HttpError) response = e.toResponse();
+        else response = { status: 500, body: this.errorBody(500, `emulator error: ${(e as Error).message}`) };
+        if (streamed) req.resume(); // drain what the handler did not read
+      }
+      if (this.store.isDirty) await this.store.flush(() => this.state as S & object);
+      return response;
+    };
+
     let response: EmulatorResponse;
-    try {
-      if (routeError) throw routeError;
-      if (!match) throw new HttpError(404, this.errorBody(404, `no route for ${method} ${url.pathname}`));
-      const ereq: EmulatorRequest = {
-        method,
-        path: url.pathname,
-        params: match.params,
-        query: url.searchParams,
-        headers: req.headers,
-        body,
-        rawBody,
-        ...(streamed ? { stream: req } : {}),
-      };
-      this.opts.authenticate(ereq, this.state);
-      response = await match.route.handler(ereq, this.state);
-      if (method !== "GET" && response.status < 400) this.save();
-    } catch (e) {
-      if (e instanceof HttpError) response = e.toResponse();
-      else response = { status: 500, body: this.errorBody(500, `emulator error: ${(e as Error).message}`) };
-      if (streamed) req.resume(); // drain what the handler did not read
-    }
-    this.record({ ...base, status: response.status, ...(fault?.drop === "after" ? { fault: "dropped after handling" } : {}) });
+    if (this.opts.serializeWrites && method !== "GET" && method !== "HEAD") {
+      const run = this.writes.then(apply, apply);
+      this.writes = run.catch(() => undefined);
+      response = await run;
+    } else response = await apply();
+
+    this.requestLog.record({ ...base, status: response.status, ...(fault?.drop === "after" ? { fault: "dropped after handling" } : {}) });
     if (fault?.drop === "after") {
       req.socket.destroy();
       return;
+    }
+    if (this.observers.length && !response.stream) {
+      const answer: ObservedAnswer = { method, path: url.pathname, pattern: match?.route.pattern, status: response.status, text: response.text ?? (response.body === undefined ? "" : JSON.stringify(response.body)) };
+      for (const o of this.observers) o(answer);
     }
     await this.send(res, response);
   }
@@ -314,7 +369,7 @@ export class EmulatorServer<S> {
     return undefined;
   }
 
-  private admin(method: string, p: string, body: any): EmulatorResponse {
+  private async admin(method: string, p: string, body: any): Promise<EmulatorResponse> {
     const key = `${method} ${p}`;
     switch (key) {
       case "GET /_emulator/health":
@@ -325,30 +380,23 @@ export class EmulatorServer<S> {
         this.log.length = 0;
         return { status: 204 };
       case "PUT /_emulator/faults":
-        this.setFaults(body ?? {});
-        return { status: 200, body: this.faults };
+        try {
+          return { status: 200, body: this.setFaults(body ?? {}) };
+        } catch (e) {
+          return { status: 400, body: { message: (e as Error).message } };
+        }
       case "DELETE /_emulator/faults":
         this.setFaults({});
         return { status: 204 };
       case "GET /_emulator/state":
+        await this.open();
         return { status: 200, body: this.state };
       case "POST /_emulator/reset":
-        this.reset();
+        await this.open();
+        await this.reset();
         return { status: 204 };
       default:
         return { status: 404, body: { message: `unknown admin call ${key}` } };
     }
   }
-}
-
-/** Offset pagination, the ByteHouse way: limit defaults to 10 and is clamped to 100. */
-export function paginate<T>(items: T[], query: URLSearchParams, defaults: { defaultLimit: number; maxLimit: number }, bad: (msg: string) => HttpError) {
-  const rawLimit = query.get("limit");
-  const rawOffset = query.get("offset");
-  const limit = rawLimit === null || rawLimit === "" ? defaults.defaultLimit : Number(rawLimit);
-  const offset = rawOffset === null || rawOffset === "" ? 0 : Number(rawOffset);
-  if (!Number.isInteger(limit) || limit < 0) throw bad("limit should be an integer >= 0");
-  if (!Number.isInteger(offset) || offset < 0) throw bad("offset should be an integer >= 0");
-  const clamped = Math.min(limit, defaults.maxLimit);
-  return { page: items.slice(offset, offset + clamped), meta: { offset, limit: clamped, total: items.length } };
 }

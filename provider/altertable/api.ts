@@ -14,16 +14,9 @@ import { idCodec } from "../framework/ids";
 import { SqlPart, literal, name, render, sql } from "../sql/builder";
 import { DUCKDB } from "../sql/dialect";
 
-/** The lakehouse API paths: the one place they are written down. */
-export const ALTERTABLE_PATHS = {
-  query: () => "/query",
-  queryLog: (id: string) => `/query/${encodeURIComponent(id)}`,
-  validate: () => "/validate",
-  autocomplete: () => "/autocomplete",
-  upsert: () => "/upsert",
-  append: () => "/append",
-  task: (id: string) => `/tasks/${encodeURIComponent(id)}`,
-} as const;
+/** The paths live in the wire contract (contract.ts); re-exported for existing callers. */
+export { ALTERTABLE_PATHS } from "./contract";
+import { ALTERTABLE_PATHS } from "./contract";
 
 export interface AltertableSettings {
   endpoint: string;

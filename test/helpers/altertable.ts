@@ -1,51 +1,25 @@
 /** Starts the Altertable emulator in-process on a free loopback port, with state in a temp dir (reuse the dir to "restart"). */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { AltertableEmulator, AltertableEmulatorOptions, createAltertableEmulator, DEFAULT_ALTERTABLE_PASSWORD, DEFAULT_ALTERTABLE_USERNAME } from "../../emulator/altertable";
-import { FaultConfig } from "../../emulator/framework/server";
+import { AltertableEmulator, AltertableEmulatorOptions, AltertableState } from "../../emulator/altertable";
+import { EmulatorHarness } from "../../emulator/framework/definition";
+import { startEmulator } from "./emulators";
 
-export interface RunningAltertable {
-  url: string;
+export interface RunningAltertable extends EmulatorHarness<AltertableState> {
   server: AltertableEmulator;
-  stateDir: string;
   username: string;
   password: string;
   /** base64(user:pass), what the vendor doc calls ALTERTABLE_BASIC_AUTH_TOKEN. */
   basicAuthToken: string;
   /** `Basic <token>`. */
   authorization: string;
-  /** Vendor requests seen (admin calls excluded). */
-  requests(): { method: string; path: string; status: number }[];
-  faults(f: FaultConfig): void;
-  stop(): Promise<void>;
 }
 
-export async function startAltertable(options: AltertableEmulatorOptions & { stateDir?: string; inMemory?: boolean } = {}): Promise<RunningAltertable> {
-  const { stateDir: dir, inMemory, ...rest } = options;
-  const stateDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "at-emu-"));
-  const server = createAltertableEmulator({
-    ...(inMemory ? {} : { stateFile: path.join(stateDir, "altertable.json"), logFile: path.join(stateDir, "altertable.requests.jsonl") }),
-    ...rest,
-  });
-  const url = await server.listen(0);
-  const first = rest.credentials?.[0];
-  const [username, password] =
-    first === undefined ? [DEFAULT_ALTERTABLE_USERNAME, DEFAULT_ALTERTABLE_PASSWORD] : typeof first === "string" ? [first.slice(0, first.indexOf(":")), first.slice(first.indexOf(":") + 1)] : [first.username, first.password];
+export async function startAltertable(options: Omit<AltertableEmulatorOptions, "stateFile" | "logFile"> & { stateDir?: string; inMemory?: boolean } = {}): Promise<RunningAltertable> {
+  const { stateDir, inMemory, faults, ...rest } = options;
+  const h = await startEmulator<AltertableState>("altertable", { stateDir, inMemory, faults, options: rest });
+  const { username, password } = h.settings;
   const basicAuthToken = Buffer.from(`${username}:${password}`).toString("base64");
-  return {
-    url,
-    server,
-    stateDir,
-    username,
-    password,
-    basicAuthToken,
-    authorization: `Basic ${basicAuthToken}`,
-    requests: () => server.log.map((r) => ({ method: r.method, path: r.path, status: r.status })),
-    faults: (f) => server.setFaults(f),
-    stop: () => server.close(),
-  };
+  return { ...h, username, password, basicAuthToken, authorization: `Basic ${basicAuthToken}` };
 }
 
 /** Writes a Parquet file from a SELECT, with DuckDB (fixtures are made at test time). */

@@ -1,36 +1,26 @@
-/** Starts vendor emulators in-process on a free loopback port, with state in a temp dir. */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { createByteHouseEmulator, DEFAULT_BYTEHOUSE_API_KEY } from "../../emulator/bytehouse";
-import { EmulatorServer, FaultConfig } from "../../emulator/framework/server";
+/** Starts vendor emulators in-process on a free loopback port, with state in a temp dir (the definitions' harness). */
 import { request } from "undici";
+import { emulatorFor } from "../../emulator";
+import { EmulatorHarness, HarnessOptions } from "../../emulator/framework/definition";
+import { FaultConfig } from "../../emulator/framework/server";
+import type { ByteHouseState } from "../../emulator/bytehouse";
 import { parseJsonLossless } from "../../provider/http/json";
 
-export interface RunningEmulator<S> {
-  url: string;
-  server: EmulatorServer<S>;
-  stateDir: string;
-  apiKey: string;
-  /** Vendor requests seen (admin calls excluded). */
-  requests(): { method: string; path: string; status: number }[];
-  faults(f: FaultConfig): void;
-  stop(): Promise<void>;
+export { settingsToConfig, settingsToConfigMap, settingsToEnv } from "../../emulator/framework/settings";
+
+/** Any registered vendor's emulator, through its definition's harness. */
+export function startEmulator<S = any>(vendor: string, opts?: HarnessOptions<any>): Promise<EmulatorHarness<S>> {
+  return emulatorFor(vendor).harness(opts) as Promise<EmulatorHarness<S>>;
 }
 
-export async function startByteHouse(stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "bh-emu-"))) {
-  const server = createByteHouseEmulator({ stateFile: path.join(stateDir, "bytehouse.json"), logFile: path.join(stateDir, "bytehouse.requests.jsonl") });
-  const url = await server.listen(0);
-  const running: RunningEmulator<typeof server.state> = {
-    url,
-    server,
-    stateDir,
-    apiKey: DEFAULT_BYTEHOUSE_API_KEY,
-    requests: () => server.log.map((r) => ({ method: r.method, path: r.path, status: r.status })),
-    faults: (f) => server.setFaults(f),
-    stop: () => server.close(),
-  };
-  return running;
+export interface RunningEmulator<S> extends EmulatorHarness<S> {
+  apiKey: string;
+  faults(f: FaultConfig): void;
+}
+
+export async function startByteHouse(stateDir?: string): Promise<RunningEmulator<ByteHouseState>> {
+  const h = await startEmulator<ByteHouseState>("bytehouse", { stateDir });
+  return { ...h, apiKey: h.settings.apiKey };
 }
 
 /** One raw ByteHouse API call with Bearer auth: status, parsed body (lossless JSON), text, headers. */

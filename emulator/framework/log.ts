@@ -1,0 +1,91 @@
+/**
+ * The request log: kept in memory (the newest 5,000) and appended to `<vendor>.requests.jsonl`
+ * asynchronously, in batches (a write at most every 50 ms, and on close), so logging never blocks
+ * a request and its cost does not grow with the log. Credentials are redacted before anything is
+ * stored: the headers each emulator declares secret (`authorization` always), and in JSON bodies
+ * every field whose name it declares secret (at any depth) — API-key secrets, passwords,
+ * connection credentials.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export interface LoggedRequest {
+  time: string;
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
+  fault?: string;
+}
+
+export const REDACTED = "[REDACTED]";
+
+export interface Redaction {
+  /** Header names (any case) whose values are credentials. `authorization` is always included. */
+  secretHeaders?: string[];
+  /** JSON field names (strings: any case; or patterns), at any depth of request bodies, whose values are credentials. */
+  secretFields?: (string | RegExp)[];
+}
+
+export function redactor(r: Redaction) {
+  const headers = new Set(["authorization", ...(r.secretHeaders ?? [])].map((h) => h.toLowerCase()));
+  const names = new Set((r.secretFields ?? []).filter((f): f is string => typeof f === "string").map((f) => f.toLowerCase()));
+  const patterns = (r.secretFields ?? []).filter((f): f is RegExp => f instanceof RegExp);
+  const secret = (k: string) => names.has(k.toLowerCase()) || patterns.some((p) => p.test(k));
+  const body = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(body);
+    if (typeof v !== "object" || v === null) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = secret(k) && x !== null && x !== undefined ? REDACTED : body(x);
+    return out;
+  };
+  return {
+    headers: (h: Record<string, string | string[] | undefined>) => {
+      const out: Record<string, string | string[] | undefined> = {};
+      for (const [k, v] of Object.entries(h)) out[k] = headers.has(k.toLowerCase()) ? REDACTED : v;
+      return out;
+    },
+    body,
+  };
+}
+
+export class RequestLog {
+  readonly entries: LoggedRequest[] = [];
+  private buffer: string[] = [];
+  private timer?: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly redact: ReturnType<typeof redactor>;
+
+  constructor(private readonly file: string | undefined, redaction: Redaction, private readonly max = 5_000) {
+    this.redact = redactor(redaction);
+  }
+
+  record(entry: LoggedRequest): LoggedRequest {
+    const logged: LoggedRequest = { ...entry, headers: this.redact.headers(entry.headers) };
+    if (entry.body !== undefined) logged.body = this.redact.body(entry.body);
+    this.entries.push(logged);
+    if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
+    if (this.file) {
+      this.buffer.push(JSON.stringify(logged));
+      this.timer ??= setTimeout(() => void this.flush(), 50);
+    }
+    return logged;
+  }
+
+  /** Writes what is buffered. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.file || !this.buffer.length) return this.writing;
+    const text = this.buffer.join("\n") + "\n";
+    this.buffer = [];
+    const file = this.file;
+    this.writing = this.writing.then(async () => {
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      await fs.promises.appendFile(file, text);
+    }).catch(() => undefined);
+    return this.writing;
+  }
+}
