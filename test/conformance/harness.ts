@@ -1,10 +1,12 @@
 /**
- * A running emulator for the conformance suite, by vendor name: its URL, the provider settings
- * that reach it, settings with a refused credential, its request log and fault injection.
+ * A running emulator for the conformance suite, by vendor name, from the emulator registry
+ * (emulator/<vendor>/index.ts `emulator.harness()`): its URL, the provider settings that reach it,
+ * the same settings with every secret one replaced (a refused credential), its request log and
+ * fault injection.
  */
-import { FaultConfig } from "../../emulator/framework/server";
-import { startByteHouse } from "../helpers/emulators";
-import { startAltertable } from "../helpers/altertable";
+import type { FaultConfig } from "../../emulator/framework/faults";
+import { emulatorFor } from "../../emulator";
+import { vendorNamed } from "../../provider/registry";
 
 export interface Harness {
   url: string;
@@ -15,22 +17,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-// TEMPORARY until the emulator registry's harness lands: one branch per vendor.
 export async function startHarness(vendor: string): Promise<Harness> {
-  if (vendor === "bytehouse") {
-    const e = await startByteHouse();
-    return { url: e.url, settings: { endpoint: e.url, apiKey: e.apiKey }, badCredentials: { endpoint: e.url, apiKey: "not-a-key" }, requests: e.requests, faults: e.faults, stop: e.stop };
-  }
-  if (vendor === "altertable") {
-    const e = await startAltertable();
-    return {
-      url: e.url,
-      settings: { endpoint: e.url, username: e.username, password: e.password },
-      badCredentials: { endpoint: e.url, username: e.username, password: "wrong-password" },
-      requests: e.requests,
-      faults: e.faults,
-      stop: e.stop,
-    };
-  }
-  throw new Error(`no harness for ${vendor}`);
+  const h = await emulatorFor(vendor).harness();
+  const secret = vendorNamed(vendor).settings;
+  const badCredentials = Object.fromEntries(Object.entries(h.settings).map(([k, v]) => [k, secret[k]?.secret ? `not-${v}` : v]));
+  return { url: h.url, settings: h.settings, badCredentials, requests: () => h.requests(), faults: (f) => h.faults(f), stop: () => h.stop() };
 }
