@@ -18,5 +18,9 @@ export const vendor = defineVendor({
     password: { config: "warehouse:altertablePassword", env: "ALTERTABLE_LAKEHOUSE_PASSWORD", required: true, secret: true, doc: "Lakehouse password. Set it as a secret." },
   },
   createApi: (s) => new AltertableApi(createAltertableHttp(s, httpOptionsFrom(s, "altertable"))),
+  // One authenticated read per provider process: a trivial query through /query.
+  verify: async (api) => {
+    await api.query("SELECT 1");
+  },
   specs: withSamples([schema, altertableTable, view, appendedRecords, loadedData], ALTERTABLE_SAMPLES),
 });
