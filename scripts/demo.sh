@@ -47,7 +47,7 @@ pulumi config set warehouse:bytehouseEndpoint "$ENDPOINT"
 pulumi config set --secret warehouse:bytehouseApiKey "$API_KEY"
 
 banner "pulumi preview --policy-pack policies: the estate passes the project's policy pack"
-pulumi preview --non-interactive --policy-pack policies | tee "$WORK/policy.out" | tail -n 12
+pulumi preview --non-interactive --policy-pack policies | tee "$WORK/policy.out"
 
 banner "pulumi up: create the estate"
 pulumi up --yes --non-interactive
