@@ -17,6 +17,18 @@ export const vendor = defineVendor({
     username: { config: "warehouse:altertableUsername", env: "ALTERTABLE_LAKEHOUSE_USERNAME", required: true, secret: false, doc: "Lakehouse username (HTTP Basic auth)." },
     password: { config: "warehouse:altertablePassword", env: "ALTERTABLE_LAKEHOUSE_PASSWORD", required: true, secret: true, doc: "Lakehouse password. Set it as a secret." },
   },
-  createApi: (s) => new AltertableApi(createAltertableHttp(s, httpOptionsFrom(s, "altertable"))),
+  createApi: (s) =>
+    new AltertableApi(
+      createAltertableHttp(s, {
+        ...httpOptionsFrom(s, "altertable"),
+        // A refused credential or an unreachable host names the settings to fix.
+        endpointSetting: "warehouse:altertableEndpoint",
+        credentialHint: "the lakehouse credentials in warehouse:altertableUsername and warehouse:altertablePassword (or $ALTERTABLE_LAKEHOUSE_USERNAME / $ALTERTABLE_LAKEHOUSE_PASSWORD)",
+      }),
+    ),
+  // One authenticated read per provider process: a trivial query through /query.
+  verify: async (api) => {
+    await api.query("SELECT 1");
+  },
   specs: withSamples([schema, altertableTable, view, appendedRecords, loadedData], ALTERTABLE_SAMPLES),
 });

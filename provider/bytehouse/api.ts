@@ -179,6 +179,7 @@ const S = BYTEHOUSE_SHAPES;
 
 export class ByteHouseApi {
   private configCache?: Promise<ByteHouseVwConfig[]>;
+  private roleCache?: Promise<WireRole[]>;
 
   constructor(readonly http: HttpClient) {}
 
@@ -332,6 +333,18 @@ export class ByteHouseApi {
 
   async listRoles(): Promise<WireRole[]> {
     return (await this.http.request({ method: "GET", path: P.roles(), response: envelope(z.array(S.role)) })).data.data as unknown as WireRole[];
+  }
+
+  /**
+   * The account's roles, read once per provider process (the provider manages no roles): the
+   * preview check of every grant's roleName shares this one read.
+   */
+  listRolesOnce(): Promise<WireRole[]> {
+    this.roleCache ??= this.listRoles().catch((e) => {
+      this.roleCache = undefined;
+      throw e;
+    });
+    return this.roleCache;
   }
 
   async listAssignments(userId: number): Promise<WireAssignment[]> {

@@ -121,6 +121,7 @@ export const apiKey = defineByteHouseResource({
   replaceOn: ["comment", "expiryDays", "noExpiry"],
   // A longer expiry is an in-place extension; a shorter one needs a new key.
   replaceWhen: { expiryDays: (a: number | undefined, b: number) => a === undefined || b < a },
+  replaceWhenDoc: { expiryDays: "a longer expiry updates in place (the key is extended); a shorter one replaces the key" },
   async deleteBeforeReplace(api) {
     // Create the new key first unless the per-user limit leaves no room for it.
     return (await api.listApiKeys()).length >= API_KEYS_PER_USER;

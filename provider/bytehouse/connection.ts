@@ -16,13 +16,24 @@ import { stringLeaves } from "../http/errors";
  */
 export const connectionSecrets = (data: Record<string, unknown>): string[] => stringLeaves(data);
 
-export const connectionInputs = z.object({
+export const connectionInputs = z
+  .object({
   name: z.string().min(1, "must not be empty").max(128, "must be at most 128 characters").describe("Connection name (at most 128 characters)."),
   type: z.enum(CONNECTION_TYPES, `must be one of ${CONNECTION_TYPES.join(", ")}`).describe(`Source type: ${CONNECTION_TYPES.join(", ")}. Changing it replaces the connection.`),
   data: z
     .record(z.string(), z.unknown())
-    .describe("Type-specific settings and credentials (e.g. {path} for LOCAL, {bucket, region, accessKey, secretKey} for S3). Stored as a secret."),
-});
+    .describe(
+      "Type-specific settings and credentials, stored as a secret. LOCAL takes exactly {path} (a directory of the files to load); the vendor doc does not render the other types' fields, so they pass as given (e.g. {bucket, region, accessKeyId, secretAccessKey} for S3).",
+    ),
+})
+  // Per type, where the shape is known. Messages name the field, never a value (data is secret).
+  .superRefine((v, ctx) => {
+    if (v.type !== "LOCAL" || typeof v.data !== "object" || v.data === null) return;
+    for (const key of Object.keys(v.data)) {
+      if (key !== "path") ctx.addIssue({ code: "custom", path: ["data", key], message: `a LOCAL connection's data has no field "${key}"; known fields: path` });
+    }
+    if (typeof v.data.path !== "string" || v.data.path === "") ctx.addIssue({ code: "custom", path: ["data", "path"], message: "a LOCAL connection needs data.path: the directory holding the files to load" });
+  });
 
 export const connection = defineByteHouseResource({
   kind: "Connection",

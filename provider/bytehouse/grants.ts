@@ -8,10 +8,20 @@
  * and the next up puts it back).
  */
 import { z } from "zod";
-import { defineByteHouseResource } from "./api";
+import { ByteHouseApi, defineByteHouseResource } from "./api";
 import { WireAssignment, WirePermission } from "./wire";
 
 const roleName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, "must be a role name such as AccountAdmin or Analyst");
+
+/**
+ * Preview check (read-only, one cached role list per provider process): the role exists in the
+ * account. The provider manages no roles, so a missing one cannot appear during the update.
+ */
+async function checkRole(api: ByteHouseApi, role: string): Promise<{ property: string; reason: string }[]> {
+  const roles = (await api.listRolesOnce()).map((r) => r.name);
+  if (roles.includes(role)) return [];
+  return [{ property: "roleName", reason: `role "${role}" does not exist in the ByteHouse account; existing roles: ${roles.join(", ") || "(none)"}. Create it in ByteHouse first, or fix roleName.` }];
+}
 
 export const roleAssignmentInputs = z.object({
   userId: z.number().int("must be a whole number").positive("must be a ByteHouse user id (> 0)").describe("The ByteHouse user id (UserID)."),
@@ -23,6 +33,7 @@ export const roleAssignment = defineByteHouseResource({
   description: "Assigns a role to a user. Every change replaces the assignment.",
   inputs: roleAssignmentInputs,
   replaceOn: ["userId", "roleName"],
+  prepare: (inputs, vendor) => checkRole(vendor(), inputs.roleName),
   outputs: {},
 
   async create(ctx, inputs) {
@@ -71,6 +82,7 @@ export const rolePermission = defineByteHouseResource({
     "Grants a role one action on one object. Changing the role, object or action replaces the grant (the new permission is granted before the old one is revoked); changing grantOption updates it in place.",
   inputs: rolePermissionInputs,
   replaceOn: ["roleName", "resourceId", "objectType", "action"],
+  prepare: (inputs, vendor) => checkRole(vendor(), inputs.roleName),
   outputs: {},
 
   async create(ctx, inputs) {

@@ -22,11 +22,46 @@ export function jobSecrets(...values: unknown[]): string[] {
   return values.flatMap((v) => stringLeaves(v, MASKED_FIELD));
 }
 
+/** An object whose unknown keys fail at check, naming the path and the known keys (a typo inside `configuration`). */
+function closed<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === "unrecognized_keys" ? `has no field ${iss.keys.map((k: string) => `"${k}"`).join(", ")}; known fields: ${known}` : undefined),
+  });
+}
+
+/**
+ * The job configuration. The vendor doc names it (ImportJobConfiguration) without rendering its
+ * fields; this is the shape the provider, the examples and the emulator use: where to read
+ * (`source`) and where to write (`sink`). Unknown keys fail at preview; `source.properties` is
+ * free-form (it depends on the connection type).
+ */
+export const importJobConfiguration = closed({
+  source: closed({
+    format: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/, "must be an upper-case format name such as CSV or JSON")
+      .optional()
+      .describe("Source data format: CSV or JSON for files (a LOCAL connection takes these two), or the stream's format (e.g. PROTOBUF for Kafka)."),
+    properties: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Source-type properties, e.g. {fileNames: \"a.csv,b.csv\", delimiter: \",\", header: true} for files. Free-form: they depend on the connection type."),
+  })
+    .optional()
+    .describe("Where the job reads: format and properties."),
+  sink: closed({
+    database: z.string().min(1, "must name the ByteHouse database to load into").describe("The ByteHouse database to load into."),
+    table: z.string().min(1, "must name the ByteHouse table to load into").describe("The table to load into."),
+    mode: z.enum(["APPEND", "OVERWRITE"], "must be APPEND or OVERWRITE").optional().describe("APPEND adds the rows; OVERWRITE replaces the table's rows. ByteHouse's default when omitted."),
+  }).describe("Where the job writes: database, table and mode."),
+});
+
 export const importJobInputs = z.object({
   name: z.string().min(1, "must not be empty").max(128, "must be at most 128 characters").describe("Job name (at most 128 characters)."),
   description: z.string().default("").describe("Description."),
   connectionId: z.number().int("must be a whole number").min(0, "must be >= 0 (0 for a ByteHouse source)").describe("The connection providing the source (a Connection's connectionId); 0 for a ByteHouse source."),
-  configuration: z.record(z.string(), z.unknown()).describe("Job configuration: source format and properties, sink database/table/mode."),
+  configuration: importJobConfiguration.describe("Job configuration: source format and properties, sink database/table/mode. Unknown fields fail at preview."),
   sourceSchema: z.record(z.string(), z.unknown()).default({}).describe("Schema of the source data (optional for batch sources)."),
   schemaFile: z.string().optional().describe("Base64 protobuf schema (Kafka protobuf sources)."),
   state: z.enum(["PUBLISHED", "DRAFT"], "must be PUBLISHED or DRAFT").default("PUBLISHED").describe("PUBLISHED, or DRAFT for a partially configured job (cannot run)."),
@@ -154,7 +189,7 @@ export const importJob = defineByteHouseResource({
     name: raw.name,
     description: raw.description ?? "",
     connectionId: raw.connectionID,
-    configuration: raw.configuration,
+    configuration: raw.configuration as JobInputs["configuration"],
     sourceSchema: raw.sourceSchema ?? {},
     ...(raw.schemaFile ? { schemaFile: raw.schemaFile } : {}),
     state: raw.state,

@@ -21,5 +21,10 @@ export const vendor = defineVendor({
     activeRole: { config: "warehouse:bytehouseActiveRole", env: "BYTEHOUSE_ACTIVE_ROLE", required: false, secret: false, doc: "Optional X-User-ActiveRole header (e.g. AccountAdmin)." },
   },
   createApi: (s) => new ByteHouseApi(createByteHouseHttp(s, httpOptionsFrom(s, "bytehouse"))),
+  // One authenticated read per provider process: the VW configurations, which the client caches
+  // anyway (sizes resolve through them at preview and at apply).
+  verify: async (api) => {
+    await api.listVirtualWarehouseConfigs();
+  },
   specs: withSamples([database, virtualWarehouse, table, apiKey, roleAssignment, rolePermission, connection, importJob, metadataSubscription], BYTEHOUSE_SAMPLES),
 });

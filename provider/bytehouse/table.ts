@@ -36,21 +36,30 @@ export const tableInputs = z
     columns,
     orderByKeys: z.array(z.string()).min(1, "must name at least one column").describe("ORDER BY columns. A change replaces the table (needs allowReplace)."),
     partitionKeys: z
-      .array(z.object({ column: z.string(), granularity: z.string().nullable().optional(), expression: z.string().nullable().optional() }))
+      .array(
+        z.object({
+          column: z.string().describe("A declared column to partition by."),
+          granularity: z.string().nullable().optional().describe("Time granularity of a date column (e.g. \"day\", \"month\"); null or omitted for the column's value."),
+          expression: z.string().nullable().optional().describe("A partition expression instead of a plain column (as ByteHouse returns it)."),
+        }),
+      )
       .default([])
       .describe("PARTITION BY keys ({column, granularity: \"day\"|…, expression}). A change replaces the table."),
     primaryKeys: z.array(z.string()).default([]).describe("PRIMARY KEY columns. A change replaces the table."),
     samplingKey: z.string().optional().describe("SAMPLE BY column. A change replaces the table."),
     uniqueKey: z.array(z.string()).optional().describe("UNIQUE KEY columns. A change replaces the table."),
     clusterKey: z
-      .object({ columns: z.array(z.string()).min(1), bucketCount: z.number().int().positive("must be > 0") })
+      .object({
+        columns: z.array(z.string()).min(1).describe("Declared columns to bucket by (at least one)."),
+        bucketCount: z.number().int().positive("must be > 0").describe("Number of buckets (> 0)."),
+      })
       .optional()
       .describe("Bucketing ({columns, bucketCount}). The update API has no field for it, so a change replaces the table."),
     ttl: z
       .object({
-        column: z.string(),
-        interval: z.number().int("must be a whole number").positive("must be > 0"),
-        unit: z.enum(["DAY", "WEEK", "MONTH", "YEAR"], "must be DAY, WEEK, MONTH or YEAR"),
+        column: z.string().describe("A declared date or time column whose age expires the row."),
+        interval: z.number().int("must be a whole number").positive("must be > 0").describe("How many units a row lives."),
+        unit: z.enum(["DAY", "WEEK", "MONTH", "YEAR"], "must be DAY, WEEK, MONTH or YEAR").describe("The unit of interval."),
       })
       .optional()
       .describe("Row time-to-live: rows older than interval units of column expire. Set, changed or removed in place."),

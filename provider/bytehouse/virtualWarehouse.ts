@@ -31,6 +31,21 @@ export const virtualWarehouseInputs = z
 type VwInputs = InputsOf<typeof virtualWarehouseInputs>;
 type VwRaw = ByteHouseVirtualWarehouse & { size?: string };
 
+/**
+ * Preview check (read-only, one cached list per provider process): the size or configId names a
+ * configuration the account has. Failures name the field and the configurations to choose from.
+ */
+export async function checkConfiguration(api: ByteHouseApi, inputs: Pick<VwInputs, "size" | "configId">): Promise<{ property: string; reason: string }[]> {
+  const configs = await api.listVirtualWarehouseConfigs();
+  const names = configs.map((c) => c.name).join(", ");
+  if (inputs.configId !== undefined) {
+    if (configs.some((c) => c.id === inputs.configId)) return [];
+    return [{ property: "configId", reason: `configId ${inputs.configId} is not a virtual warehouse configuration; available: ${configs.map((c) => `${c.id} (${c.name})`).join(", ")}` }];
+  }
+  if (inputs.size === undefined || configs.some((c) => c.name.toLowerCase() === String(inputs.size).toLowerCase())) return [];
+  return [{ property: "size", reason: `size "${inputs.size}" is not a virtual warehouse configuration; available: ${names}` }];
+}
+
 async function resolveConfigId(api: ByteHouseApi, inputs: Pick<VwInputs, "size" | "configId">): Promise<number> {
   if (inputs.configId !== undefined) return inputs.configId;
   const configs = await api.listVirtualWarehouseConfigs();
@@ -57,6 +72,9 @@ export const virtualWarehouse = defineByteHouseResource({
   replaceOn: ["name"],
   uniqueBy: "name",
   normalize: { size: (v) => String(v).toUpperCase() },
+  async prepare(inputs, vendor) {
+    return checkConfiguration(vendor(), inputs);
+  },
   outputs: {
     vwId: "ByteHouse's id for the warehouse (vw-<account>-<name>).",
     createdAt: "Creation time (RFC 3339).",

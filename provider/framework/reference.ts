@@ -1,22 +1,54 @@
-/** Renders the README's resource reference from the specs: the zod schemas are the docs. */
+/**
+ * Renders the README's resource reference from the specs: the zod schemas are the docs. Every
+ * input is listed, and so is every field nested in it (`columns[].name`, `run.timeoutSeconds`,
+ * `configuration.sink.table`, …), each with its type, default, rules, what a change does (update
+ * in place, replace, or refused at preview without the kind's opt-in) and its description.
+ */
 import { z } from "zod";
 import { COMMON_OUTPUTS, ResourceSpec, typeToken } from "./spec";
 import { COMMON_INPUTS } from "./values";
 
-interface JsonSchemaProp {
-  type?: string;
+export interface JsonSchemaProp {
+  type?: string | string[];
   enum?: unknown[];
+  const?: unknown;
   default?: unknown;
   description?: string;
   pattern?: string;
   minimum?: number;
+  maximum?: number;
   exclusiveMinimum?: number;
+  minLength?: number;
   maxLength?: number;
+  minItems?: number;
+  properties?: Record<string, JsonSchemaProp>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchemaProp;
+  items?: JsonSchemaProp;
+  anyOf?: JsonSchemaProp[];
+}
+
+/** One documented input, top-level or nested (`parent.child`, `list[].child`). */
+export interface ReferenceField {
+  path: string;
+  /** The top-level input it belongs to (its change is that input's change). */
+  top: string;
+  prop: JsonSchemaProp;
+  required: boolean;
 }
 
 function typeOf(p: JsonSchemaProp): string {
+  if (p.anyOf) return p.anyOf.map(typeOf).join(" \\| ");
   if (p.enum) return p.enum.map((v) => JSON.stringify(v)).join(" \\| ");
-  return p.type === "integer" ? "integer" : (p.type ?? "any");
+  if (p.const !== undefined) return JSON.stringify(p.const);
+  const types = Array.isArray(p.type) ? p.type : [p.type ?? "any"];
+  return types
+    .map((t) => {
+      if (t === "array") return `array of ${p.items ? typeOf(p.items) : "any"}`;
+      if (t === "object" && !p.properties && p.additionalProperties && typeof p.additionalProperties === "object") return `map of ${typeOf(p.additionalProperties)}`;
+      return t;
+    })
+    .join(" \\| ");
 }
 
 function rules(p: JsonSchemaProp): string {
@@ -24,22 +56,65 @@ function rules(p: JsonSchemaProp): string {
   if (p.pattern) r.push(`pattern \`${p.pattern}\``);
   if (p.minimum !== undefined) r.push(`>= ${p.minimum}`);
   if (p.exclusiveMinimum !== undefined) r.push(`> ${p.exclusiveMinimum}`);
+  if (p.maximum !== undefined) r.push(`<= ${p.maximum}`);
+  if (p.minLength !== undefined && p.minLength > 0) r.push(`at least ${p.minLength} chars`);
   if (p.maxLength !== undefined) r.push(`at most ${p.maxLength} chars`);
+  if (p.minItems !== undefined && p.minItems > 0) r.push(`at least ${p.minItems} item${p.minItems === 1 ? "" : "s"}`);
+  if (p.properties && p.additionalProperties === false) r.push("no other fields");
   return r.join(", ");
+}
+
+/** The object schema a property holds directly, in a list, or in an optional/nullable union. */
+function objectIn(p: JsonSchemaProp): { obj: JsonSchemaProp; suffix: string } | undefined {
+  if (p.properties) return { obj: p, suffix: "." };
+  if (p.items?.properties) return { obj: p.items, suffix: "[]." };
+  for (const a of p.anyOf ?? []) {
+    const hit = objectIn(a);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** Every input field of a kind, nested ones after their parent. */
+export function referenceFields(spec: ResourceSpec<any, any, any>): ReferenceField[] {
+  const schema = z.toJSONSchema(spec.inputs, { io: "input", unrepresentable: "any" }) as JsonSchemaProp;
+  const out: ReferenceField[] = [];
+  const visit = (obj: JsonSchemaProp, prefix: string, top: string | undefined) => {
+    const required = new Set(obj.required ?? []);
+    for (const [name, prop] of Object.entries(obj.properties ?? {})) {
+      const path = prefix + name;
+      out.push({ path, top: top ?? name, prop, required: required.has(name) });
+      const inner = objectIn(prop);
+      if (inner) visit(inner.obj, path + inner.suffix, top ?? name);
+    }
+  };
+  visit(schema, "", undefined);
+  return out;
+}
+
+/** What a change of the top-level input `name` does, in words. */
+export function changeOf(spec: ResourceSpec<any, any, any>, name: string): string {
+  const replaceOn = new Set<string>(spec.replaceOn);
+  const optIn = spec.replaceOptIn?.field;
+  if (replaceOn.has(name)) {
+    const when = (spec.replaceWhen as Record<string, unknown> | undefined)?.[name] ? (spec.replaceWhenDoc as Record<string, string> | undefined)?.[name] : undefined;
+    const replace = when ? `update in place or **replace**: ${when}` : "**replace**";
+    return optIn ? `${replace}; refused at preview unless \`${optIn}: true\`` : replace;
+  }
+  if (name === "columns" && "allowDataLoss" in spec.inputs.shape) return "update in place; an unsafe change (drop, narrowing, NOT NULL) is refused at preview unless `allowDataLoss: true`";
+  return "update in place";
 }
 
 export function renderReference(specs: readonly ResourceSpec<any, any, any>[]): string {
   const out: string[] = [];
   for (const spec of specs) {
-    const schema = z.toJSONSchema(spec.inputs, { io: "input", unrepresentable: "any" }) as { properties: Record<string, JsonSchemaProp>; required?: string[] };
-    const required = new Set(schema.required ?? []);
-    const replaceOn = new Set<string>(spec.replaceOn);
     out.push(`### ${spec.vendor}.${spec.kind}`, "", `Type token \`${typeToken(spec.vendor, spec.kind)}\`. ${spec.description}`, "");
     out.push("| input | type | required / default | on change | rules | description |", "|---|---|---|---|---|---|");
-    for (const [name, p] of Object.entries(schema.properties)) {
-      const req = required.has(name) ? "required" : p.default !== undefined ? `default \`${JSON.stringify(p.default)}\`` : "optional";
-      const change = replaceOn.has(name) ? "**replace**" : "update in place";
-      out.push(`| \`${name}\` | ${typeOf(p)} | ${req} | ${change} | ${rules(p)} | ${(p.description ?? "").replace(/\|/g, "\\|")} |`);
+    for (const f of referenceFields(spec)) {
+      const p = f.prop;
+      const req = f.required ? "required" : p.default !== undefined ? `default \`${JSON.stringify(p.default)}\`` : "optional";
+      const change = f.path === f.top ? changeOf(spec, f.top) : `as \`${f.top}\`: ${changeOf(spec, f.top)}`;
+      out.push(`| \`${f.path}\` | ${typeOf(p)} | ${req} | ${change} | ${rules(p)} | ${(p.description ?? "").replace(/\|/g, "\\|")} |`);
     }
     for (const [name, c] of Object.entries(COMMON_INPUTS)) out.push(`| \`${name}\` | ${c.type} | optional | engine option: no change at the vendor | | ${c.doc} |`);
     out.push("", "| output | description |", "|---|---|");

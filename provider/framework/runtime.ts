@@ -3,18 +3,24 @@
  * shim (framework/shim.ts). It holds the configuration handed to `configure`, one API
  * client per vendor, and the handlers of every resource kind.
  */
-import { allSpecs, createApi, resolveSettings, vendorNamed } from "../registry";
+import { allSettings, allSpecs, createApi, resolveSettings, vendorNamed } from "../registry";
 import { Journal, NO_JOURNAL, fileJournal } from "./journal";
 import { buildHandlers, Handlers } from "./engine";
 import { typeToken } from "./spec";
 import { ConfigSource } from "../settings";
 
 let config: ConfigSource | undefined;
+let configKey: string | undefined;
 const apis = new Map<string, unknown>();
 const handlers = new Map<string, Handlers>();
 
 /** Called by the shim's `configure`: the stack's config, decrypted, with namespaced keys. */
 export function configure(source: ConfigSource | undefined): void {
+  // The host configures each kind's provider with the same stack config: keep the clients and
+  // their cached reads and checks unless a setting changed (one credential check per process).
+  const key = JSON.stringify(Object.values(allSettings()).flatMap((v) => Object.values(v).map((s) => source?.get(s.config) ?? null)));
+  if (key === configKey) return;
+  configKey = key;
   config = source;
   apis.clear();
   handlers.clear();

@@ -85,6 +85,8 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
    * expiry can be extended in place but not shortened). Absent means "always replaces".
    */
   replaceWhen?: Partial<Record<keyof InputsOf<S> & string, (oldValue: any, newValue: any) => boolean>>;
+  /** For the reference: when each `replaceWhen` field replaces, in words ("a shorter expiry replaces"). */
+  replaceWhenDoc?: Partial<Record<keyof InputsOf<S> & string, string>>;
   /**
    * Decides at diff time whether a replacement must delete first (e.g. a vendor limit leaves
    * no room for the new object). Overrides the `uniqueBy` rule when given.

@@ -125,8 +125,10 @@ describe("ByteHouse objects against the emulator", function () {
       expect(await rp.read(p.id, p.outs)).to.deep.equal({});
     });
 
-    it("fails with the vendor's message for a role that does not exist", async () => {
-      const err = await make(h(roleAssignment), { userId: 1, roleName: "NoSuchRole" }).catch((e) => e);
+    it("a role that does not exist fails at check (preview), naming it; at apply, with the vendor's message", async () => {
+      const c = await h(roleAssignment).check({}, { userId: 1, roleName: "NoSuchRole" });
+      expect(c.failures.map((f) => f.reason).join("\n")).to.contain('role "NoSuchRole" does not exist in the ByteHouse account; existing roles: AccountAdmin');
+      const err = await h(roleAssignment).create({ userId: 1, roleName: "NoSuchRole" }).catch((e) => e);
       expect(err.message).to.match(/ByteHouse POST \/v1\/iam\/assignments failed \(HTTP 404\)/);
     });
   });
