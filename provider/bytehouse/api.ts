@@ -10,6 +10,7 @@ import { HttpClient, HttpClientOptions } from "../http/client";
 import { resourceDefiner } from "../framework/spec";
 import { WarehouseApiError, isNotFound } from "../http/errors";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_PATHS as P } from "./paths";
+import * as C from "./contract";
 import {
   MetadataSubscriptionHeaders,
   WireApiKey,
@@ -152,22 +153,22 @@ const offsetPage = <S extends z.ZodType>(item: S) => loose({ data: z.array(item)
 const cursorPage = <S extends z.ZodType>(item: S) => loose({ data: z.array(item), meta: loose({ nextCursor: z.string().nullish() }).nullish() });
 const record = z.record(z.string(), z.unknown());
 
-/** Item shapes of the ByteHouse answers (wire.ts / notes §1.5): the fields the provider reads. */
+/** Item shapes of the ByteHouse answers: the wire contract's (contract.ts), shared with the emulator and its contract test. */
 export const BYTEHOUSE_SHAPES = {
-  database: loose({ name: z.string() }),
-  virtualWarehouse: loose({ name: z.string(), id: z.string(), configID: z.number() }),
-  vwConfig: loose({ id: z.number(), name: z.string() }),
-  table: loose({ name: z.string(), columns: z.array(loose({ name: z.string(), type: z.string() })) }),
-  partition: loose({ name: z.string() }),
-  apiKey: loose({ id: z.string(), status: z.string() }),
-  role: loose({ name: z.string() }),
-  assignment: loose({ RoleName: z.string() }),
-  permission: loose({ RoleName: z.string(), ActionName: z.string() }),
-  connection: loose({ id: anyId, name: z.string(), type: z.string() }),
-  importJob: loose({ id: anyId, name: z.string() }),
-  execution: loose({ id: z.string(), status: z.string() }),
-  executionLog: loose({ message: z.string() }),
-  materializedView: loose({ name: z.string() }),
+  database: C.Database,
+  virtualWarehouse: C.VirtualWarehouse,
+  vwConfig: C.VwConfig,
+  table: C.Table,
+  partition: C.Partition,
+  apiKey: C.ApiKey,
+  role: C.Role,
+  assignment: C.Assignment,
+  permission: C.Permission,
+  connection: C.Connection,
+  importJob: C.ImportJob,
+  execution: C.Execution,
+  executionLog: C.ExecutionLog,
+  materializedView: C.MaterializedView,
 } as const;
 
 /** Options of a write that carries credentials: their values are redacted from its errors and logs. */
