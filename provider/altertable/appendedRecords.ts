@@ -54,13 +54,14 @@ async function batchRows(api: AltertableApi, i: Inputs, batchId: string): Promis
 }
 
 async function waitForTask(ctx: OpContext<AltertableApi>, taskId: string, timeoutSeconds: number): Promise<void> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  for (;;) {
-    const t = await ctx.api.task(taskId);
-    if (t.status === "completed") return;
-    if (Date.now() > deadline) throw new Error(`append task ${taskId} still ${t.status} after ${timeoutSeconds}s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await ctx.poll({
+    what: `append task ${taskId}`,
+    check: () => ctx.api.task(taskId),
+    until: (t) => t.status === "completed",
+    describe: (t) => t.status,
+    intervalMs: 100,
+    timeoutMs: timeoutSeconds * 1000,
+  });
 }
 
 /** Appends the batch once: after an ambiguous failure it counts the batch's rows before resending. */

@@ -25,6 +25,7 @@ export const ALTERTABLE_SAMPLES: Record<string, S> = {
   Table: {
     valid: { catalog: "lakehouse", schema: "main", name: "conf_table", columns: [{ name: "id", type: "BIGINT", nullable: false }, { name: "note", type: "VARCHAR" }], primaryKey: ["id"] },
     update: { columns: [{ name: "id", type: "BIGINT", nullable: false }, { name: "note", type: "VARCHAR" }, { name: "extra", type: "INTEGER" }], comment: "changed" },
+    updateRequest: { method: "POST", path: "^/query$" },
     replace: { primaryKey: ["id", "note"], allowReplace: true },
     invalid: [
       { inputs: { columns: [{ name: "id", type: "BIGINT" }, { name: "ID", type: "VARCHAR" }] }, field: "columns.1.name" },
@@ -38,6 +39,7 @@ export const ALTERTABLE_SAMPLES: Record<string, S> = {
   View: {
     valid: { catalog: "lakehouse", schema: "main", name: "conf_view", sql: "SELECT 1 AS one" },
     update: { sql: "SELECT 2 AS two", comment: "changed" },
+    updateRequest: { method: "POST", path: "^/query$" },
     replace: { name: "conf_view_two" },
     invalid: [
       { inputs: { sql: "" }, field: "sql" },

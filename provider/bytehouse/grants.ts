@@ -97,6 +97,11 @@ export const rolePermission = defineByteHouseResource({
     return { id: permissionId(inputs) }; // the engine reads the object back
   },
 
+  async find(api, inputs) {
+    const raw = await findPermission(api, inputs);
+    return raw && { id: permissionId(inputs), raw };
+  },
+
   read: (api, _id, state) => findPermission(api, state),
 
   /**

@@ -24,6 +24,7 @@ export const BYTEHOUSE_SAMPLES: Record<string, S> = {
   VirtualWarehouse: {
     valid: { name: "conf_vw", size: "XS", autoSuspend: 5, description: "conformance" },
     update: { autoSuspend: 10, description: "changed" },
+    updateRequest: { method: "PATCH", idempotent: true },
     replace: { name: "conf_vw_two" },
     invalid: [
       { inputs: { name: "Bad Name" }, field: "name" },
@@ -38,6 +39,7 @@ export const BYTEHOUSE_SAMPLES: Record<string, S> = {
     setup: ensureDatabase("conf_tables"),
     valid: { database: "conf_tables", name: "events", columns: [{ name: "id", type: "Int64" }, { name: "note", type: "String", comment: "free text" }], orderByKeys: ["id"] },
     update: { columns: [{ name: "id", type: "Int64" }, { name: "note", type: "String", comment: "free text" }, { name: "extra", type: "Nullable(Int32)" }] },
+    updateRequest: { method: "PATCH" },
     replace: { orderByKeys: ["note"], allowReplace: true },
     invalid: [
       { inputs: { columns: [{ name: "id", type: "Int64" }, { name: "id", type: "String" }] }, field: "columns.1.name" },
@@ -58,6 +60,7 @@ export const BYTEHOUSE_SAMPLES: Record<string, S> = {
   ApiKey: {
     valid: { comment: "conformance key", expiryDays: 30 },
     update: { enabled: false },
+    updateRequest: { method: "PATCH", idempotent: true },
     replace: { comment: "another comment" },
     invalid: [
       { inputs: { expiryDays: -1 }, field: "expiryDays" },
@@ -86,6 +89,7 @@ export const BYTEHOUSE_SAMPLES: Record<string, S> = {
   Connection: {
     valid: { name: "conf_conn", type: "LOCAL", data: { path: "/tmp" } },
     update: { name: "conf_conn_renamed" },
+    updateRequest: { method: "PUT", idempotent: true },
     replace: { type: "S3", data: { bucket: "b", region: "r", accessKeyId: "AKIAEXAMPLE", secretAccessKey: "conformance-secret" } },
     invalid: [
       { inputs: { type: "FTP" }, field: "type" },

@@ -60,6 +60,11 @@ export interface Samples<I, Api> {
   outOfBand?: { field: string; apply(api: Api, id: string): Promise<void> };
   /** False for a kind the vendor cannot read back (no drift detection): read-based cases are skipped. */
   readsBack?: boolean;
+  /**
+   * The request that applies `update` (method, path pattern). The suite drops the connection after
+   * the vendor applied it: the engine must verify by reading back, never send a change twice.
+   */
+  updateRequest?: { method: string; path?: string; /** A repeatable request the client may itself resend. */ idempotent?: boolean };
   /** The request that creates the object (for the "connection dropped after the vendor applied it" case). Default: the first POST. */
   createRequest?: { method?: string; path?: string };
 }

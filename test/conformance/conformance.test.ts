@@ -96,13 +96,22 @@ for (const vendor of vendors()) {
         });
 
         if (samples.update) {
-          it("applies the in-place change as an update, never a replacement", async () => {
+          it(`applies the in-place change as an update, never a replacement${samples.updateRequest ? ", verified by reading back when its answer is lost" : ""}`, async () => {
             const c = await h.check(inputs, merged(samples.valid, samples.update));
             expect(c.failures).to.deep.equal([]);
             const d = await h.diff(created!.id, created!.outs, c.inputs);
             expect(d).to.include({ changes: true });
             expect(d.replaces).to.deep.equal([]);
+            // The vendor applies the update but its answer is lost: the engine must read back, not resend.
+            const req = samples.updateRequest;
+            const before = harness.requests().length;
+            if (req) harness.faults({ rules: [{ method: req.method, ...(req.path ? { path: req.path } : {}), drop: "after", times: 1 }] });
             const u = await h.update(created!.id, created!.outs, c.inputs);
+            harness.faults({});
+            if (req && !req.idempotent && req.method !== "POST") {
+              const sent = harness.requests().slice(before).filter((r) => r.method === req.method && (!req.path || new RegExp(req.path).test(r.path)));
+              expect(sent.length, `${req.method} requests for one update whose answer was lost`).to.equal(1);
+            }
             created = { id: created!.id, outs: u.outs };
             if (readsBack) {
               const r = await h.read(created.id, created.outs);
