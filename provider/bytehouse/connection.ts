@@ -23,15 +23,12 @@ export const connectionInputs = z
   data: z
     .record(z.string(), z.unknown())
     .describe(
-      "Type-specific settings and credentials, stored as a secret. LOCAL takes exactly {path} (a directory of the files to load); the vendor doc does not render the other types' fields, so they pass as given (e.g. {bucket, region, accessKeyId, secretAccessKey} for S3).",
+      "Type-specific settings and credentials, stored as a secret. LOCAL needs {path} (a directory of the files to load; other fields, such as a token, are kept as given); the vendor doc does not render the other types' fields, so they pass as given (e.g. {bucket, region, accessKeyId, secretAccessKey} for S3).",
     ),
 })
   // Per type, where the shape is known. Messages name the field, never a value (data is secret).
   .superRefine((v, ctx) => {
     if (v.type !== "LOCAL" || typeof v.data !== "object" || v.data === null) return;
-    for (const key of Object.keys(v.data)) {
-      if (key !== "path") ctx.addIssue({ code: "custom", path: ["data", key], message: `a LOCAL connection's data has no field "${key}"; known fields: path` });
-    }
     if (typeof v.data.path !== "string" || v.data.path === "") ctx.addIssue({ code: "custom", path: ["data", "path"], message: "a LOCAL connection needs data.path: the directory holding the files to load" });
   });
 

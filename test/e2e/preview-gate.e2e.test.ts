@@ -143,10 +143,10 @@ describe("e2e: preview is the gate", function () {
       program: (v) => async () => void new bytehouse.Connection("c1", { name: "gate_c1", type: "S3", data: v as never }),
     },
     {
-      what: "a LOCAL Connection.data with an unknown field",
+      what: "a LOCAL Connection.data without its path, holding a secret",
       secret: "local-secret-Hx27pw",
-      expect: 'has no field "password"',
-      program: (v) => async () => void new bytehouse.Connection("c2", { name: "gate_c2", type: "LOCAL", data: { path: "/tmp", password: v } }),
+      expect: "a LOCAL connection needs data.path",
+      program: (v) => async () => void new bytehouse.Connection("c2", { name: "gate_c2", type: "LOCAL", data: { password: v } }),
     },
     {
       what: "MetadataSubscription.token too short",
