@@ -302,7 +302,7 @@ describe("HTTP hardening", () => {
 
   describe("retries are visible and bounded", () => {
     it("tell onRetry about every retry, with the wait and the attempt", async () => {
-      script = [{ status: 429, headers: { "retry-after": "2" }, body: {} }, { status: 503, body: {} }, { status: 200, body: { data: { name: "sales" } } }];
+      script = [{ status: 429, headers: { "retry-after": "2" }, body: {} }, { status: 503, body: {} }, { status: 200, body: { data: { uuid: "u-1", name: "sales" } } }];
       const events: RetryEvent[] = [];
       const db = await bh({ onRetry: (ev) => events.push(ev), retry: { baseDelayMs: 400, maxDelayMs: 400 } }).getDatabase("sales");
       expect(db?.name).to.equal("sales");
