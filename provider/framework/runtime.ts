@@ -5,7 +5,10 @@
  */
 import { allSettings, allSpecs, createApi, resolveSettings, vendorNamed } from "../registry";
 import { Journal, NO_JOURNAL, fileJournal } from "./journal";
-import { buildHandlers, Handlers } from "./engine";
+import { buildHandlers, Handlers, quietHostErrorEcho } from "./engine";
+
+// Loaded inside the dynamic-provider host: its stderr copy of each reported error is dropped.
+if (!process.env.PULUMI_WAREHOUSE_DEBUG) quietHostErrorEcho();
 import { typeToken } from "./spec";
 import { ConfigSource } from "../settings";
 
