@@ -6,7 +6,7 @@
  * state — and adopts it instead of failing; an object with no entry is never taken over (that
  * needs `adopt: true`).
  *
- * One JSON file per vendor scope (vendor + endpoint + account, hashed) under
+ * One JSON-lines file per vendor scope (vendor + endpoint + account, hashed) under
  * `$PULUMI_WAREHOUSE_JOURNAL_DIR`, else `.pulumi-warehouse/journal/` in the program's directory
  * (where the Pulumi engine starts the provider). Entries hold the type token, the object's key
  * (its id or unique name) and when the create was sent: no inputs, no secrets.
@@ -30,38 +30,58 @@ export function journalDir(): string {
   return process.env.PULUMI_WAREHOUSE_JOURNAL_DIR || path.join(process.cwd(), ".pulumi-warehouse", "journal");
 }
 
-/** A journal for one vendor scope (e.g. "bytehouse https://tenant…"): objects of other endpoints never match. */
+/**
+ * A journal for one vendor scope (e.g. "bytehouse endpoint=https://tenant…"): objects of other
+ * endpoints never match. Read once per process and kept in memory; each change is one appended
+ * line (`{"+": key, "sent": time}` or `{"-": key}`), so a create costs one small write however
+ * many objects the journal holds. Loading replays the lines and compacts a file that has grown
+ * well past its live entries.
+ */
 export function fileJournal(scope: string, dir = journalDir()): Journal {
-  const file = path.join(dir, `${crypto.createHash("sha256").update(scope).digest("hex").slice(0, 16)}.json`);
-  type Entries = Record<string, { sent: string }>;
-  const load = (): Entries => {
+  const file = path.join(dir, `${crypto.createHash("sha256").update(scope).digest("hex").slice(0, 16)}.jsonl`);
+  let entries: Map<string, string> | undefined;
+  const load = (): Map<string, string> => {
+    if (entries) return entries;
+    entries = new Map();
+    let lines: string[] = [];
     try {
-      return JSON.parse(fs.readFileSync(file, "utf8")) as Entries;
+      lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
     } catch {
-      return {};
+      return entries; // no journal yet
     }
+    for (const line of lines) {
+      try {
+        const e = JSON.parse(line) as { "+"?: string; "-"?: string; sent?: string };
+        if (e["+"] !== undefined) entries.set(e["+"], e.sent ?? "");
+        else if (e["-"] !== undefined) entries.delete(e["-"]);
+      } catch {
+        // a line cut short by a killed process: the rest still counts
+      }
+    }
+    if (lines.length > 2 * entries.size + 100) {
+      const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+      fs.writeFileSync(tmp, [...entries].map(([key, sent]) => JSON.stringify({ "+": key, sent }) + "\n").join(""));
+      fs.renameSync(tmp, file);
+    }
+    return entries;
   };
-  const store = (entries: Entries): void => {
+  const append = (record: object): void => {
     fs.mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(entries));
-    fs.renameSync(tmp, file);
+    fs.appendFileSync(file, JSON.stringify(record) + "\n");
   };
   const k = (token: string, key: string) => `${token} ${key}`;
   return {
     intend(token, key) {
-      const entries = load();
-      entries[k(token, key)] = { sent: new Date().toISOString() };
-      store(entries);
+      const sent = new Date().toISOString();
+      load().set(k(token, key), sent);
+      append({ "+": k(token, key), sent });
     },
     owns(token, key) {
-      return k(token, key) in load();
+      return load().has(k(token, key));
     },
     forget(token, key) {
-      const entries = load();
-      if (!(k(token, key) in entries)) return;
-      delete entries[k(token, key)];
-      store(entries);
+      if (!load().delete(k(token, key))) return;
+      append({ "-": k(token, key) });
     },
   };
 }
