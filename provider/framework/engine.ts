@@ -60,6 +60,9 @@ export interface EngineOptions {
   verifyVendor?: () => Promise<void>;
 }
 
+/** The last errors the engine threw, as the provider host prints them (`${e}: ${e.stack}`). */
+const thrown: string[] = [];
+
 /**
  * Pulumi's dynamic-provider host also prints `${e}: ${e.stack}` of a failed check, diff, read or
  * delete to stderr, which the engine shows a second time, apart from the resource. Call once in
@@ -67,14 +70,8 @@ export interface EngineOptions {
  */
 export function quietHostErrorEcho(): void {
   const original = console.error.bind(console);
-  const recent: string[] = [];
-  const remember = (e: Error) => {
-    recent.push(`${e}: ${e.stack ?? ""}`);
-    if (recent.length > 50) recent.shift();
-  };
-  (quietHostErrorEcho as { remember?: (e: Error) => void }).remember = remember;
   console.error = (...args: unknown[]) => {
-    if (args.length === 1 && typeof args[0] === "string" && recent.includes(args[0])) return;
+    if (args.length === 1 && typeof args[0] === "string" && thrown.includes(args[0])) return;
     original(...args);
   };
 }
@@ -165,7 +162,8 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
       if (err.reasons) err.reasons = err.reasons.map((r) => oneLine(r, secrets));
       // The provider host prints `${e}: ${e.stack}`: keep it to the message unless debugging.
       if (!process.env.PULUMI_WAREHOUSE_DEBUG) err.stack = "";
-      (quietHostErrorEcho as { remember?: (e: Error) => void }).remember?.(err);
+      thrown.push(`${err}: ${err.stack ?? ""}`);
+      if (thrown.length > 50) thrown.shift();
       throw err;
     }
   }
