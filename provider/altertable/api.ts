@@ -11,6 +11,7 @@ import { WarehouseApiError } from "../http/errors";
 import { parseJsonLossless } from "../http/json";
 import { resourceDefiner } from "../framework/spec";
 import { idCodec } from "../framework/ids";
+import { ALTERTABLE_SETTINGS as A } from "./settings";
 import { SqlPart, literal, name, render, sql } from "../sql/builder";
 import { DUCKDB } from "../sql/dialect";
 
@@ -75,8 +76,8 @@ export function createAltertableHttp(settings: AltertableSettings, extra: Partia
     // The lakehouse API has no REST "no such object": objects are read with SQL, where a missing
     // one is an empty result. Any 404 is therefore a wrong path, never "gone".
     notFound: () => false,
-    endpointSetting: "warehouse:altertableEndpoint",
-    credentialHint: "the lakehouse credentials in warehouse:altertableUsername and warehouse:altertablePassword (or $ALTERTABLE_LAKEHOUSE_USERNAME and $ALTERTABLE_LAKEHOUSE_PASSWORD)",
+    endpointSetting: A.endpoint.config,
+    credentialHint: `the lakehouse credentials in ${A.username.config} and ${A.password.config} (or $${A.username.env} and $${A.password.env})`,
     parseError: (body, text) => {
       if (body && typeof body === "object") {
         const b = body as { error?: unknown; error_message?: unknown; message?: unknown };

@@ -11,6 +11,7 @@ import { resourceDefiner } from "../framework/spec";
 import { WarehouseApiError, isNotFound } from "../http/errors";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_PATHS as P } from "./paths";
 import * as C from "./contract";
+import { BYTEHOUSE_SETTINGS } from "./settings";
 import {
   MetadataSubscriptionHeaders,
   WireApiKey,
@@ -120,11 +121,8 @@ export function isByteHouseErrorBody(body: unknown): boolean {
   return !!error && typeof error === "object" && typeof (error as { code?: unknown }).code === "string" && (error as { code: string }).code !== "";
 }
 
-/** Where the ByteHouse settings are set, for messages (the names provider/bytehouse/index.ts declares). */
-export const BYTEHOUSE_SETTING_NAMES = {
-  endpoint: "warehouse:bytehouseEndpoint",
-  credential: "the API key in warehouse:bytehouseApiKey (or $BYTEHOUSE_API_KEY)",
-} as const;
+/** Where the ByteHouse settings are set, for messages (from the settings the vendor declares). */
+const BH = BYTEHOUSE_SETTINGS;
 
 export function createByteHouseHttp(settings: ByteHouseSettings, extra: Partial<HttpClientOptions> = {}): HttpClient {
   return new HttpClient({
@@ -138,8 +136,8 @@ export function createByteHouseHttp(settings: ByteHouseSettings, extra: Partial<
     notFound: isByteHouseNotFound,
     errorIn2xx: isByteHouseErrorBody,
     requireJson: true,
-    endpointSetting: BYTEHOUSE_SETTING_NAMES.endpoint,
-    credentialHint: BYTEHOUSE_SETTING_NAMES.credential,
+    endpointSetting: BH.endpoint.config,
+    credentialHint: `the API key in ${BH.apiKey.config} (or $${BH.apiKey.env})`,
     ...extra,
     secrets: [settings.apiKey, ...(extra.secrets ?? [])],
   });

@@ -2,6 +2,7 @@
 import { defineVendor, withSamples } from "../framework/vendor";
 import { httpOptionsFrom } from "../http/settings";
 import { BYTEHOUSE_SAMPLES } from "./samples";
+import { BYTEHOUSE_SETTINGS } from "./settings";
 import { ByteHouseApi, createByteHouseHttp } from "./api";
 import { database } from "./database";
 import { virtualWarehouse } from "./virtualWarehouse";
@@ -15,11 +16,7 @@ import { metadataSubscription } from "./metadataSubscription";
 export const vendor = defineVendor({
   name: "bytehouse",
   title: "ByteHouse",
-  settings: {
-    endpoint: { config: "warehouse:bytehouseEndpoint", env: "BYTEHOUSE_ENDPOINT", required: true, secret: false, doc: "Base URL of the ByteHouse OpenAPI host (or of the emulator)." },
-    apiKey: { config: "warehouse:bytehouseApiKey", env: "BYTEHOUSE_API_KEY", required: true, secret: true, doc: "ByteHouse API key (Bearer token). Set it as a secret." },
-    activeRole: { config: "warehouse:bytehouseActiveRole", env: "BYTEHOUSE_ACTIVE_ROLE", required: false, secret: false, doc: "Optional X-User-ActiveRole header (e.g. AccountAdmin)." },
-  },
+  settings: BYTEHOUSE_SETTINGS,
   createApi: (s) => new ByteHouseApi(createByteHouseHttp(s, httpOptionsFrom(s, "bytehouse"))),
   // One authenticated read per provider process: the VW configurations, which the client caches
   // anyway (sizes resolve through them at preview and at apply).
