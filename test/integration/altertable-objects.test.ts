@@ -1,5 +1,6 @@
 /** Altertable Schema, Table, View and AppendedRecords: provider operations against the emulator over HTTP. */
 import { expect } from "chai";
+import { checkAndCreate } from "../helpers/handlers";
 import { startAltertable, RunningAltertable } from "../helpers/altertable";
 import { buildHandlers, Handlers } from "../../provider/framework/engine";
 import { AltertableApi, createAltertableHttp } from "../../provider/altertable/api";
@@ -16,11 +17,7 @@ describe("Altertable objects against the emulator", function () {
   const h = (spec: any): Handlers => buildHandlers(spec, () => api, (m) => progress.push(m));
   const n = async (sql: string) => Number((await api.rows(sql))[0].n);
 
-  async function make(handlers: Handlers, inputs: Record<string, unknown>) {
-    const c = await handlers.check({}, inputs);
-    expect(c.failures).to.deep.equal([]);
-    return { ...(await handlers.create(c.inputs)), inputs: c.inputs };
-  }
+  const make = checkAndCreate;
 
   beforeEach(async () => {
     emu = await startAltertable();

@@ -4,6 +4,7 @@
  * permission, and non-idempotent calls whose answer was lost are not sent twice.
  */
 import { expect } from "chai";
+import { checkAndCreate } from "../helpers/handlers";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -26,12 +27,7 @@ describe("ByteHouse hardening against the emulator", function () {
   const progress: string[] = [];
   const h = (spec: any, a: () => ByteHouseApi = () => api): Handlers => buildHandlers(spec, a, (m) => progress.push(m));
 
-  async function make(handlers: Handlers, inputs: Record<string, unknown>) {
-    const c = await handlers.check({}, inputs);
-    expect(c.failures).to.deep.equal([]);
-    const r = await handlers.create(c.inputs);
-    return { ...r, inputs: c.inputs };
-  }
+  const make = checkAndCreate;
 
   beforeEach(async () => {
     emu = await startByteHouse();

@@ -1,5 +1,6 @@
 /** Provider operations for tables, keys, grants, connections and import jobs against the ByteHouse emulator. */
 import { expect } from "chai";
+import { checkAndCreate } from "../helpers/handlers";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,12 +23,7 @@ describe("ByteHouse objects against the emulator", function () {
   const progress: string[] = [];
   const h = (spec: any): Handlers => buildHandlers(spec, () => api, (m) => progress.push(m));
 
-  async function make(handlers: Handlers, inputs: Record<string, unknown>) {
-    const c = await handlers.check({}, inputs);
-    expect(c.failures).to.deep.equal([]);
-    const r = await handlers.create(c.inputs);
-    return { ...r, inputs: c.inputs };
-  }
+  const make = checkAndCreate;
 
   beforeEach(async () => {
     emu = await startByteHouse();
