@@ -185,6 +185,8 @@ const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 export interface AlationEmulatorOptions extends Partial<Pick<EmulatorOptions<AlationState>, "stateFile" | "logFile" | "faults">> {
   /** Accepted refresh tokens: `{userId, token}` or "USER_ID:TOKEN"; default user 1 (admin) and user 2 (analyst) with the defaults above. */
   refreshTokens?: (string | { userId: number; token: string })[];
+  /** API access tokens accepted as they are, without expiry (e.g. the vendor doc's example token): "USER_ID:TOKEN". */
+  accessTokens?: string[];
   /** Access-token lifetime at first start (default 24 h; PUT /_alation/config changes it). */
   accessTokenLifetimeSeconds?: number;
   /** Seconds between checks for due schedules in real time (default 5; 0 = only on POST /_alation/clock). */
@@ -257,6 +259,7 @@ export interface ExecutionReport {
 
 export function createAlationEmulator(opts: AlationEmulatorOptions = {}): AlationEmulator {
   const refreshTokens = parseRefreshTokens(opts.refreshTokens).map((t) => ({ ...t, hash: sha(t.token), buf: Buffer.from(t.token) }));
+  const staticTokens = new Map(parseRefreshTokens(opts.accessTokens ?? []).map((t) => [sha(t.token), t.userId] as const));
   const initialState = (): AlationState => ({
     generation: randomUUID(),
     seq: {},
@@ -302,7 +305,12 @@ export function createAlationEmulator(opts: AlationEmulatorOptions = {}): Alatio
 
   // ------------------------------------------------------------ auth
 
-  const accessRecord = (s: AlationState, token: string): AccessTokenRec | undefined => s.accessTokens[sha(token)];
+  const accessRecord = (s: AlationState, token: string): AccessTokenRec | undefined => {
+    const h = sha(token);
+    const fixed = staticTokens.get(h);
+    if (fixed !== undefined) return { user_id: fixed, refresh: "", created_at: iso(new Date(0)), expires_at: iso(new Date(8.64e15)), revoked: false };
+    return s.accessTokens[h];
+  };
   const tokenStatus = (r: AccessTokenRec): "ACTIVE" | "EXPIRED" | "REVOKED" => (r.revoked ? "REVOKED" : Date.parse(r.expires_at) <= now().getTime() ? "EXPIRED" : "ACTIVE");
 
   const publicPaths = new Set<string>([R.createAccessToken, R.validateAccessToken, R.validateRefreshToken, R.revokeAccessTokens, R.queryImport]);
@@ -1064,6 +1072,7 @@ export const emulator = defineEmulator<AlationState, AlationVendorOptions>({
       value: "USER_ID:TOKEN",
       help: `an accepted refresh token and its user (1 = admin, 2 = analyst, 3 = author); repeatable (default 1:${DEFAULT_ALATION_REFRESH_TOKEN} and 2:${DEFAULT_ALATION_ANALYST_REFRESH_TOKEN})`,
     },
+    "access-token": { type: "string", multiple: true, value: "USER_ID:TOKEN", help: "an API access token accepted as is, without expiry; repeatable" },
     "access-token-lifetime": { type: "string", value: "SECONDS", help: `lifetime of minted API access tokens (default ${DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS})` },
     "scheduler-tick": { type: "string", value: "SECONDS", help: "how often due schedules are checked in real time (default 5; 0 = only on POST /_alation/clock)" },
   },
@@ -1073,6 +1082,11 @@ export const emulator = defineEmulator<AlationState, AlationVendorOptions>({
     if (tokens?.length) {
       for (const t of tokens) if (!/^\d+:.+/.test(t)) throw new Error("--refresh-token must be USER_ID:TOKEN");
       o.refreshTokens = tokens;
+    }
+    const fixed = (v["access-token"] as string[] | undefined)?.filter((c) => c !== "");
+    if (fixed?.length) {
+      for (const t of fixed) if (!/^\d+:.+/.test(t)) throw new Error("--access-token must be USER_ID:TOKEN");
+      o.accessTokens = fixed;
     }
     for (const [flag, key] of [["access-token-lifetime", "accessTokenLifetimeSeconds"], ["scheduler-tick", "schedulerTickSeconds"]] as const) {
       const raw = v[flag];
