@@ -21,6 +21,7 @@
  *
  * Emulator controls (no auth; stand-ins for the UI, Compose and the scheduler; not Alation's API):
  *   PATCH /_alation/query/<id>              an edit made in the UI (title, description, content, autosave_content, saved, published, tag_names, domain_ids)
+ *   DELETE /_alation/query/<id>             a query deleted in the UI
  *   POST  /_alation/query/<id>/execute      runs the saved SQL statement by statement: session, batch, events, results
  *   PUT   /_alation/query/<id>/schedule     {cron_expression, enabled?, username?}; DELETE removes it
  *   POST  /_alation/clock                   {advanceSeconds}: moves emulator time on and runs the schedules that fell due
@@ -895,6 +896,16 @@ export function createAlationEmulator(opts: AlationEmulatorOptions = {}): Alatio
         }
         if (Array.isArray(b.domain_ids)) q.domain_ids = (b.domain_ids as number[]).filter((d) => s.domains[String(d)]);
         return { status: 200, body: queryView(s, q) };
+      },
+    },
+    {
+      // A query deleted in the UI (the API cannot delete one).
+      method: "DELETE",
+      pattern: "/_alation/query/:id",
+      handler: (req, s) => {
+        const q = getQuery(s, req.params.id);
+        delete s.queries[String(q.id)];
+        return { status: 204 };
       },
     },
     {
