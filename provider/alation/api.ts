@@ -170,8 +170,10 @@ export class AbandonedLedger {
     }
     for (const line of text.split("\n")) {
       try {
-        const e = JSON.parse(line) as AbandonedEntry;
-        if (typeof e.id === "number") this.entries.set(e.id, e);
+        const e = JSON.parse(line) as AbandonedEntry & { revived?: boolean };
+        if (typeof e.id !== "number") continue;
+        if (e.revived) this.entries.delete(e.id);
+        else this.entries.set(e.id, e);
       } catch {
         // a torn line: the rest still counts
       }
@@ -190,6 +192,12 @@ export class AbandonedLedger {
     this.load().set(e.id, e);
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     fs.appendFileSync(this.file, JSON.stringify(e) + "\n");
+  }
+
+  /** The stack manages the query again (an identical query adopted back). */
+  revive(id: number): void {
+    if (!this.load().delete(id)) return;
+    fs.appendFileSync(this.file, JSON.stringify({ id, revived: true }) + "\n");
   }
 
   list(): AbandonedEntry[] {

@@ -121,17 +121,31 @@ async function resolveDatasource(api: AlationApi, title: string): Promise<number
   return hits.length === 0 ? `no data source is titled "${title}"; the data sources are ${known}` : `${hits.length} data sources are titled "${title}" (${hits.map((h) => h.id).join(", ")}): give datasourceId instead`;
 }
 
-/** Queries with this title on this data source that the stack has not abandoned, newest first. */
-async function candidates(api: AlationApi, inputs: { title: string; datasourceId?: number }): Promise<QueryBody[]> {
+/** Queries with this title on this data source, newest first. */
+async function sameTitle(api: AlationApi, inputs: { title: string; datasourceId?: number }): Promise<QueryBody[]> {
   if (inputs.datasourceId === undefined) return [];
   const found = await api.listQueries({ title: inputs.title, datasource_id: inputs.datasourceId });
-  return found.filter((q) => q.title === inputs.title && q.datasource_id === inputs.datasourceId && !api.ledger.has(q)).sort((a, b) => b.id - a.id);
+  return found.filter((q) => q.title === inputs.title && q.datasource_id === inputs.datasourceId).sort((a, b) => b.id - a.id);
 }
 
-/** The query to take over instead of creating one: an identical one first, else the newest. */
+/**
+ * What a create finds under its title: an identical query (taken over instead of making a duplicate,
+ * even one this stack abandoned earlier — e.g. after a destroy), else the newest different one the
+ * stack has not abandoned (a conflict). An abandoned query that differs (the one a replacement
+ * keeping the title leaves behind) is not in the way.
+ */
+async function lookupByTitle(api: AlationApi, inputs: QueryInputs): Promise<{ identical?: QueryBody; conflict?: QueryBody }> {
+  const all = await sameTitle(api, inputs);
+  return {
+    identical: all.find((q) => differences(q, inputs).length === 0),
+    conflict: all.find((q) => !api.ledger.has(q)),
+  };
+}
+
+/** The query to take over instead of creating one: an identical one first, else the newest one not abandoned. */
 async function findQuery(api: AlationApi, inputs: QueryInputs): Promise<{ id: string; raw: QueryBody } | undefined> {
-  const all = await candidates(api, inputs);
-  const hit = all.find((q) => differences(q, inputs).length === 0) ?? all[0];
+  const { identical, conflict } = await lookupByTitle(api, inputs);
+  const hit = identical ?? conflict;
   return hit ? { id: String(hit.id), raw: hit } : undefined;
 }
 
@@ -189,7 +203,7 @@ export const query = defineAlationResource({
         return !deepEqual(norm((olds as Record<string, unknown>)[k]), norm((news as Record<string, unknown>)[k]));
       });
       if (changed.length && !news.allowReplace) {
-        const old = olds.datasourceId !== undefined ? (await candidates(api, olds as QueryInputs))[0] : undefined;
+        const old = olds.datasourceId !== undefined ? (await sameTitle(api, olds as QueryInputs)).find((q) => !api.ledger.has(q)) : undefined;
         const where = old ? `query ${old.id} (${api.queryUrl(old)})` : `the current query`;
         return changed.map((k) => ({
           property: k,
@@ -201,23 +215,21 @@ export const query = defineAlationResource({
       return out;
     }
     // A new query: an existing one with the same title on the same data source is adopted only when identical.
-    const existing = await candidates(api, news);
-    if (existing.length && !existing.some((q) => differences(q, news).length === 0)) {
-      return [{ property: "title", reason: differentMessage(api, existing[0], news) }];
-    }
+    const { identical, conflict } = await lookupByTitle(api, news);
+    if (!identical && conflict) return [{ property: "title", reason: differentMessage(api, conflict, news) }];
     return out;
   },
 
   async create(ctx, inputs) {
     const api = ctx.api;
-    const existing = await candidates(api, inputs);
-    const same = existing.find((q) => differences(q, inputs).length === 0);
+    const { identical: same, conflict } = await lookupByTitle(api, inputs);
     if (same) {
       ctx.progress(`query ${same.id} with this title on data source ${same.datasource_id} is identical: keeping it instead of creating a duplicate (${api.queryUrl(same)})`);
+      api.ledger.revive(same.id);
       ctx.created(String(same.id));
       return { id: String(same.id), raw: withUrls(api, same) };
     }
-    if (existing.length) throw new Error(differentMessage(api, existing[0], inputs));
+    if (conflict) throw new Error(differentMessage(api, conflict, inputs));
     const made = await api.createQuery({
       datasource_id: inputs.datasourceId!,
       content: inputs.content,
