@@ -214,7 +214,11 @@ export const query = defineAlationResource({
       }
       return out;
     }
-    // A new query: an existing one with the same title on the same data source is adopted only when identical.
+    // A new query: an existing one with the same title on the same data source is adopted only when
+    // identical. With allowReplace set this may be the re-check Pulumi runs (without olds) for the new
+    // query of a replacement, whose predecessor still carries the title until the replacement forgets
+    // it: the check is then left to create, which runs after that.
+    if (news.allowReplace) return out;
     const { identical, conflict } = await lookupByTitle(api, news);
     if (!identical && conflict) return [{ property: "title", reason: differentMessage(api, conflict, news) }];
     return out;
