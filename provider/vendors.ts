@@ -9,6 +9,7 @@
 export const VENDORS = [
   "bytehouse",
   "altertable",
+  "alation",
 ] as const;
 
 export type Vendor = (typeof VENDORS)[number];
