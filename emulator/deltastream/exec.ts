@@ -131,8 +131,8 @@ export class Executor {
   // ------------------------------------------------------------------ roles and privileges
 
   /** The request's role and every role it holds (recursively). */
-  private async effectiveRoles(role = this.env.ctx.role): Promise<Set<string>> {
-    const seen = new Set<string>([role, "public"]);
+  private async effectiveRoles(role = this.env.ctx.role, withPublic = true): Promise<Set<string>> {
+    const seen = new Set<string>(withPublic ? [role, "public"] : [role]);
     const queue = [role];
     while (queue.length) {
       const r = queue.pop()!;
@@ -484,7 +484,7 @@ export class Executor {
         );
       }
       case "QUERY": {
-        const id = k.identOrString("query id");
+        const id = k.queryId();
         k.end();
         const r = await this.q("SELECT 1 FROM sys.queries WHERE id = $1", [id]);
         if (!r.length) throw notFound("3D019", "query", id);
@@ -862,7 +862,7 @@ export class Executor {
   }
 
   private async addMember(role: string, member: string): Promise<void> {
-    if (role === member || (await this.effectiveRoles(role)).has(member)) throw new SqlStateError("0LP01", `granting role "${role}" to "${member}" would create a cycle`);
+    if (role === member || (await this.effectiveRoles(role, false)).has(member)) throw new SqlStateError("0LP01", `granting role "${role}" to "${member}" would create a cycle`);
     if (!(await this.q("SELECT 1 FROM sys.role_members WHERE role_name = $1 AND member_role_name = $2", [role, member])).length) {
       await this.run("INSERT INTO sys.role_members VALUES ($1, $2, $3)", [role, member, this.now]);
     }
@@ -1123,7 +1123,7 @@ export class Executor {
     const outCols = outputNames ?? (await this.describeSelect(select.sql)).map((c) => c.name);
     await this.run("INSERT INTO sys.queries VALUES ($1, $2, 1, $3, 'running', 'starting', NULL, $4, $5, $6, $7, $8, $9, $9)", [
       id,
-      app ?? `${sinkName}_${id.slice(0, 8)}`,
+      `${sinkName}_${id.slice(0, 8)}`,
       sqlText,
       String(sink.fqn),
       JSON.stringify(await Promise.all(select.sources.map(async (s) => fqnOf(s.database_name, s.schema_name, s.name)))),
@@ -1216,14 +1216,15 @@ export class Executor {
 
   private async queryControl(k: Cursor, verb: string): Promise<Outcome> {
     k.expect("QUERY");
-    const id = k.identOrString("query id");
+    const id = k.queryId();
     k.end();
     const r = await this.q("SELECT * FROM sys.queries WHERE id = $1", [id]);
     if (!r.length) throw notFound("3D019", "query", id);
     const qrow = r[0];
     await this.requireOwnerOr(String(qrow.owner), "ALTER", "QUERY", id, `query ${id}`);
-    const members = [id, ...(await this.q("SELECT id FROM sys.queries WHERE application_name = $1 AND id <> $2", [String(qrow.name), id])).map((x) => String(x.id))].filter((x, i, a) => a.indexOf(x) === i);
-    const appMembers = qrow.application_name && qrow.application_name === qrow.name ? members : [id];
+    // an application's id terminates (restarts) every query of the application
+    const isApp = qrow.application_name !== null && qrow.application_name === qrow.name;
+    const appMembers = isApp ? [id, ...(await this.q("SELECT id FROM sys.queries WHERE application_name = $1 AND id <> $2", [String(qrow.name), id])).map((x) => String(x.id))] : [id];
     for (const q of appMembers) {
       if (verb === "TERMINATE") {
         const cur = (await this.q("SELECT current_state FROM sys.queries WHERE id = $1", [q]))[0];
@@ -1393,7 +1394,7 @@ export class Executor {
         break;
       }
       case "QUERY": {
-        const id = k.identOrString("query id");
+        const id = k.queryId();
         if (!(await this.q("SELECT 1 FROM sys.queries WHERE id = $1", [id])).length) throw notFound("3D019", "query", id);
         [table, where, params, label, path] = ["queries", "id = $1", [id], `query ${id}`, []];
         break;
@@ -1654,7 +1655,7 @@ export class Executor {
         break;
       }
       case "QUERY":
-        objectName = k.identOrString();
+        objectName = k.queryId();
         if (!(await this.q("SELECT 1 FROM sys.queries WHERE id = $1", [objectName])).length) throw notFound("3D019", "query", objectName);
         break;
       default: {

@@ -187,7 +187,10 @@ async function runQuery(c: DuckDBConnection, q: Row, now: Date): Promise<void> {
     const reader = await c.runAndReadAll(sql);
     const rows = reader.getRowsJson();
     const names = sink.columns.map((x) => x.name);
-    const objects = rows.map((r) => Object.fromEntries(r.map((v, i) => [names[i] ?? outCols[i], v])));
+    // JSON numbers for numeric columns (DuckDB's JSON rows carry 64-bit integers as strings)
+    const numeric = sink.columns.map((x) => /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|FLOAT|REAL|DOUBLE|DECIMAL)/i.test(x.type));
+    const asJson = (v: unknown, i: number) => (numeric[i] && typeof v === "string" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v) && Number.isSafeInteger(Math.trunc(Number(v))) ? Number(v) : v);
+    const objects = rows.map((r) => Object.fromEntries(r.map((v, i) => [names[i] ?? outCols[i], asJson(v, i)])));
     if (sink.topic) {
       const table = topicTable(sink.topic);
       let seq = Number((await all(c, `SELECT coalesce(max(seq), 0) AS s FROM ${table}`))[0].s);
