@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { DuckDBConnection } from "../framework/duckdb";
 import { all, quoteIdent, quoteLiteral } from "../framework/duckdb";
-import { Cursor, PropValue, Props, SqlStateError, Stmt, propText, quoteIdent as dsQuote, syntaxError } from "./parser";
+import { Cursor, PropValue, Props, SqlStateError, Stmt, propText, quoteIdent as dsQuote, rawLength, syntaxError } from "./parser";
 import { BUILTIN_ROLES, cryptoId, relationTable, topicTable } from "./catalog";
 import { Column, Result, col, dsTypeOf, duckTypeOf, empty, resultOf } from "./types";
 import { RelationRef, rewriteSelect } from "./select";
@@ -1163,7 +1163,7 @@ export class Executor {
     for (const s of stmts) {
       const first = s.toks[0];
       const lastTok = s.toks[s.toks.length - 1];
-      const text = source.slice(first.at! - base, lastTok.at! - base + lastTok.v.length + (lastTok.k === "str" || lastTok.k === "id" ? 2 : 0)).trim();
+      const text = source.slice(first.at! - base, lastTok.at! - base + rawLength(source, { ...lastTok, at: lastTok.at! - base })).trim();
       statements.push(text);
       const sub = new Cursor({ text, toks: s.toks });
       if (sub.isWord("CREATE") && sub.isWord("VIRTUAL", 1)) {

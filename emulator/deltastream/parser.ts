@@ -44,10 +44,10 @@ export function splitSql(sql: string): Stmt[] {
   const parts = splitStatements(toks);
   const out: Stmt[] = [];
   let app: Tok[][] | undefined;
-  const words = (p: Tok[]) => p.filter(significant).slice(0, 2).map((t) => (t.k === "word" ? t.v.toUpperCase() : ""));
+  const words = (p: Tok[]) => p.filter(significant).slice(0, 3).map((t) => (t.k === "word" ? t.v.toUpperCase() : ""));
   for (const p of parts) {
-    const [a, b] = words(p);
-    if (!app && a === "BEGIN" && b === "APPLICATION") app = [p];
+    const [a, b, c] = words(p);
+    if (!app && ((a === "BEGIN" && b === "APPLICATION") || (a === "DESCRIBE" && b === "BEGIN" && c === "APPLICATION"))) app = [p];
     else if (app) {
       app.push(p);
       if (a === "END" && b === "APPLICATION") {

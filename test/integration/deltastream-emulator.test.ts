@@ -520,6 +520,52 @@ describe("DeltaStream emulator", function () {
     expect(reason).to.match(/convert|cast/i);
   });
 
+  it("runs applications, table sinks and changelog tombstones; serves attached function sources through /v2/download", async () => {
+    await baseline(e);
+    const ctx = { database: "db1" };
+    await ok(e, "CREATE STORE sf WITH ('type' = SNOWFLAKE, 'uris' = 'https://a.snowflakecomputing.com', 'snowflake.account_id' = 'a', 'snowflake.cloud.region' = 'AWS_US_EAST_1', 'snowflake.warehouse_name' = 'w', 'snowflake.role_name' = 'r', 'snowflake.username' = 'u', 'snowflake.client.key_file' = '@keyfile')", {}, { attachments: { "@keyfile": "KEY" } });
+    await settle(e);
+    await fails(e, "CREATE TABLE t_on_kafka (a INT) WITH ('store' = 'kafka1')", "0A000", ctx);
+    await ok(e, "CREATE TABLE home_views WITH ('store' = 'sf', 'snowflake.db.name' = 'DB', 'snowflake.schema.name' = 'PUBLIC') AS SELECT userid, viewtime FROM pageviews WHERE pageid = 'home'", ctx);
+    const app = "BEGIN APPLICATION app1\n  CREATE STREAM carts AS SELECT userid FROM pageviews WHERE pageid = 'cart';\n  CREATE STREAM pays AS SELECT userid FROM pageviews WHERE pageid = 'pay';\nEND APPLICATION;";
+    const plan = await ok(e, `DESCRIBE ${app}`, ctx);
+    expect(plan[0][0]).to.equal("APPLICATION");
+    expect(JSON.parse(plan[0][1]!).sinks.map((s: any) => s.name)).to.deep.equal(["carts", "pays"]);
+    const made = await ok(e, app, ctx);
+    const appId = made.find((r) => r[0] === "query")![1]!;
+    await settle(e);
+    await produce(e, "kafka1", "pageviews", [
+      { value: { viewtime: 1, userid: "u1", pageid: "home" } },
+      { value: { viewtime: 2, userid: "u2", pageid: "cart" } },
+      { value: { viewtime: 3, userid: "u3", pageid: "pay" } },
+    ]);
+    await settle(e, 0);
+    expect(await ok(e, "SELECT * FROM home_views", ctx)).to.deep.equal([["u1", "1"]]);
+    expect(await ok(e, "SELECT * FROM carts", ctx)).to.deep.equal([["u2"]]);
+    expect(await ok(e, "SELECT * FROM pays", ctx)).to.deep.equal([["u3"]]);
+    await ok(e, `TERMINATE QUERY ${appId}`);
+    await settle(e);
+    expect(await ok(e, `SELECT DISTINCT current_state FROM deltastream.sys."queries" WHERE application_name = 'app1'`)).to.deep.equal([["terminated"]]);
+    // a changelog upserts by key; a null value (tombstone) deletes the key
+    await ok(e, "CREATE CHANGELOG users (uid VARCHAR, name VARCHAR, PRIMARY KEY(uid)) WITH ('topic' = 'users', 'topic.partitions' = 1, 'value.format' = 'json')", ctx);
+    await produce(e, "kafka1", "users", [
+      { key: { uid: "u1" }, value: { uid: "u1", name: "Ada" } },
+      { key: { uid: "u2" }, value: { uid: "u2", name: "Bob" } },
+      { key: { uid: "u1" }, value: { uid: "u1", name: "Ada L." } },
+      { key: { uid: "u2" }, value: null },
+    ]);
+    await settle(e, 0);
+    expect(await ok(e, "SELECT * FROM users", ctx)).to.deep.equal([["u1", "Ada L."]]);
+    // function sources: the attached file, downloadable
+    await ok(e, "CREATE FUNCTION_SOURCE udfs WITH ('file' = 'udfs.jar', 'description' = 'my udfs')", {}, { attachments: { "udfs.jar": Buffer.from([0, 1, 2, 255]) } });
+    const orgId = (await ok(e, "LIST ORGANIZATIONS"))[0][0]!;
+    const res = await request(`${e.h.url}${C.DELTASTREAM_PATHS.download("function_source", orgId, "udfs")}`, { headers: { authorization: `Bearer ${e.h.settings.apiToken}` } });
+    expect(res.statusCode).to.equal(200);
+    expect(Buffer.from(await res.body.arrayBuffer())).to.deep.equal(Buffer.from([0, 1, 2, 255]));
+    expect((await http(e, "GET", C.DELTASTREAM_PATHS.download("function_source", orgId, "nope"))).status).to.equal(404);
+    expect((await http(e, "GET", "/v2/download/widgets/x/y")).status).to.equal(400);
+  });
+
   it("keeps everything across a restart: catalogue, relation rows, running queries, statement results", async () => {
     const dir = e.h.stateDir;
     await baseline(e);
