@@ -148,6 +148,21 @@ describe("DeltaStream emulator: a client written from the vendor's SDK behaviour
       return r.rows.length === 2 && r.rows[0][2] === "2" ? r.rows : undefined;
     }, "the aggregate in the sink");
     expect(rows).to.deep.equal([["ada", "15.0", "2"], ["bob", "3.0", "1"]]);
+    // the TS SDK's generated client: a FormData with the request as a JSON Blob and attachments as
+    // files, a 202 polled with GET ?partitionID=0 only
+    const form = new FormData();
+    form.append("request", new Blob([JSON.stringify({ statement: "CREATE STORE pg WITH ('type' = POSTGRESQL, 'uris' = 'postgresql://h:5432/db', 'postgres.username' = 'u', 'postgres.password' = 'p', 'tls.ca_cert_file' = '@ca')", organization: h.settings.organization, parameters: { timezone: "UTC", sessionID: "ts" } })], { type: "application/json" }));
+    form.append("attachments", new File([Buffer.from("CA")], "@ca"));
+    const auth = { authorization: `Bearer ${h.settings.apiToken}` };
+    const submitted = await fetch(`${h.url}/v2/statements`, { method: "POST", headers: auth, body: form });
+    expect(submitted.status).to.equal(202);
+    const { statementID } = (await submitted.json()) as { statementID: string };
+    const done = await until(async () => {
+      const g = await fetch(`${h.url}/v2/statements/${statementID}?partitionID=0`, { headers: auth });
+      const b = (await g.json()) as { sqlState: string };
+      return g.status === 200 ? b : undefined;
+    }, "the TS-style statement");
+    expect(done.sqlState).to.equal("00000");
     // a wrong token is an authentication error
     const bad = new SdkConn(`${h.url}/v2`, "wrong", h.settings.organization);
     expect(await bad.exec("LIST DATABASES").then(() => undefined, (e) => e)).to.be.instanceOf(AuthenticationError);
