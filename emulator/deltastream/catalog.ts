@@ -74,6 +74,9 @@ export class Catalog {
       for (const [t, cols] of Object.entries(INTERNAL_TABLES)) await c.run(`CREATE TABLE IF NOT EXISTS internal.${quoteIdent(t)} (${cols})`);
       // files written by an earlier version of the emulator
       await c.run("ALTER TABLE internal.query_plans ADD COLUMN IF NOT EXISTS app_id VARCHAR");
+      // statements run SELECTs written by clients: no file, network or extension access from SQL
+      await c.run("SET enable_external_access = false");
+      await c.run("SET lock_configuration = true");
       const orgs = await all(c, "SELECT id FROM sys.organizations");
       if (!orgs.length) await c.run("INSERT INTO sys.organizations VALUES ($1, $2, '', $3)", [org.id, org.name, now]);
       for (const r of BUILTIN_ROLES) {

@@ -1767,6 +1767,7 @@ export class Executor {
 export function engineError(e: unknown): SqlStateError {
   const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
   if (/^(Parser|Binder|Catalog|Conversion|Invalid Input) Error/i.test(msg)) return new SqlStateError("42601", msg.replace(/^\w+ Error: /, ""));
+  if (/^Permission Error/i.test(msg)) return new SqlStateError("42501", msg.replace(/^\w+ Error: /, ""));
   if (/^Not implemented Error/i.test(msg)) return new SqlStateError("0A000", msg.replace(/^\w+ \w+ Error: /, ""));
   return new SqlStateError("XX000", msg);
 }

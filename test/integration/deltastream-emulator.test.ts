@@ -285,6 +285,11 @@ describe("DeltaStream emulator", function () {
     await ok(e, "CREATE ROLE analyst");
     expect(await fails(e, "CREATE DATABASE mine", "42501", { role: "analyst" })).to.contain("CREATE_DATABASE");
     await fails(e, "DROP DATABASE db1", "42501", { role: "analyst" });
+    // SELECTs reach relations and deltastream.sys only: no internal tables, no files
+    await fails(e, "SELECT * FROM (SELECT 1) x, deltastream.internal.store_secrets", "3D020");
+    await fails(e, "SELECT * FROM (SELECT 1) x, read_csv('/etc/hostname')", "3D020", { database: "db1" });
+    await fails(e, "SELECT * FROM (SELECT 1) x CROSS JOIN (SELECT * FROM read_text('/etc/hostname'))", "3D020", { database: "db1" });
+    await fails(e, "SELECT length(x) FROM (SELECT 1 AS x) WHERE x IN (SELECT 1 FROM (SELECT 1), read_blob('/etc/hostname'))", "3D020", { database: "db1" });
     // 2BP01 dependents
     expect(await fails(e, "DROP SCHEMA db1.public", "2BP01")).to.contain("pageviews");
     await fails(e, "DROP DATABASE db1", "2BP01");
