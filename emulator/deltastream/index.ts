@@ -42,6 +42,16 @@ export const DEFAULT_DELTASTREAM_ORGANIZATION = "emulator-org";
 export const DEFAULT_DELTASTREAM_ORGANIZATION_ID = "0c6f3a52-4f5e-4b1d-9c55-5e1b2d3a4f60";
 export const DELTASTREAM_VERSION = { major: 2, minor: 0, patch: 0 };
 
+/** The emulator's admin calls (no auth): produce into a topic, read a topic, run one engine pass. */
+export const DELTASTREAM_ADMIN_PATHS = {
+  /** POST {store, entity, records: [{key?, value, partition?}]} → {offsets} */
+  produce: "/_emulator/deltastream/produce",
+  /** GET ?after=<offset> → {records: [{offset, partition, key, value, produced_at}]} */
+  entity: (store: string, entity: string) => `/_emulator/deltastream/entities/${encodeURIComponent(store)}/${encodeURIComponent(entity)}`,
+  /** POST → runs readiness, ingestion and every running query once */
+  tick: "/_emulator/deltastream/tick",
+} as const;
+
 export interface StoredStatement {
   statementID: string;
   createdOn: number;
@@ -304,7 +314,7 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
   const adminRoutes: Route<DeltaStreamState>[] = [
     {
       method: "POST",
-      pattern: "/_emulator/deltastream/produce",
+      pattern: DELTASTREAM_ADMIN_PATHS.produce,
       handler: async (req) => {
         const b = req.body as { store?: string; entity?: string; records?: ProduceRecord[] } | undefined;
         if (!b || typeof b.store !== "string" || typeof b.entity !== "string" || !Array.isArray(b.records)) {
@@ -334,7 +344,7 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
     },
     {
       method: "POST",
-      pattern: "/_emulator/deltastream/tick",
+      pattern: DELTASTREAM_ADMIN_PATHS.tick,
       handler: async () => {
         await engine((c) => tick(c, fw.now()));
         return { status: 200, body: { ok: true } };

@@ -591,6 +591,11 @@ describe("DeltaStream emulator", function () {
     await produce(e, "kafka1", "pageviews", [{ value: { viewtime: 2, userid: "a", pageid: "y" } }]);
     await settle(e, 0);
     expect(await ok(e, "SELECT * FROM totals", { database: "db1" })).to.deep.equal([["a", "2"]]);
+    // an admin reset empties the catalogue (built-in roles stay)
+    expect((await http(e, "POST", "/_emulator/reset", { token: null })).status).to.equal(204);
+    expect(await ok(e, `SELECT count(*) FROM deltastream.sys."databases"`)).to.deep.equal([["0"]]);
+    expect(await ok(e, `SELECT count(*) FROM deltastream.sys."queries"`)).to.deep.equal([["0"]]);
+    expect(await ok(e, `SELECT name FROM deltastream.sys."roles" ORDER BY name`)).to.deep.equal([["orgadmin"], ["public"], ["securityadmin"], ["sysadmin"], ["useradmin"]]);
   });
 
   it("injects faults: a 503 answered {message} changes nothing; a connection dropped after handling has applied the statement", async () => {
