@@ -27,6 +27,7 @@ import { EmulatorContext, EmulatorRequest, EmulatorResponse, EmulatorServer, Htt
 import { defineEmulator, randomToken, stateFiles } from "../framework/definition";
 import type { FaultConfig } from "../framework/faults";
 import { all } from "../framework/duckdb";
+import type { DuckDBConnection } from "../framework/duckdb";
 import * as C from "../../provider/deltastream/contract";
 import { DELTASTREAM_ROUTES as R, DOWNLOAD_RESOURCE_TYPES, SQLSTATE_OK, SQLSTATE_PENDING } from "../../provider/deltastream/contract";
 import { Catalog } from "./catalog";
@@ -125,7 +126,8 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
   let fw!: EmulatorContext<DeltaStreamState>;
   let catalog!: Catalog;
 
-  const engine = <T>(fn: Parameters<Catalog["exclusive"]>[0] extends (c: infer X) => Promise<unknown> ? (c: X) => Promise<T> : never) => catalog.exclusive(fn);
+  /** Runs `fn` alone on the engine's shared connection (statements, engine passes and admin calls never interleave). */
+  const engine = <T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> => catalog.exclusive(fn);
 
   const schedule = () => {
     if (tickMs <= 0) return;
