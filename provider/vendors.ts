@@ -9,6 +9,7 @@
 export const VENDORS = [
   "bytehouse",
   "altertable",
+  "deltastream",
   "alation",
 ] as const;
 

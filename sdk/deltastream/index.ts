@@ -1,0 +1,2 @@
+/** DeltaStream resources. Reference: README.md, "Resource reference". */
+export {};
