@@ -322,7 +322,8 @@ async function main(): Promise<void> {
 
     const results: Record<number, Record<Stack, Record<Op, Sample[]>>> = {};
     const states: Record<number, Partial<Record<Stack, StateSize>>> = {};
-    for (const [n, rounds] of [[SMALL, 1], [N, ROUNDS]] as const) {
+    const sizes: [number, number][] = SMALL === N ? [[N, ROUNDS]] : [[SMALL, 1], [N, ROUNDS]];
+    for (const [n, rounds] of sizes) {
       results[n] = Object.fromEntries(STACKS.map((s) => [s, Object.fromEntries(OPS.map((o) => [o, []]))])) as any;
       states[n] = {};
       for (let round = 0; round < rounds; round++) {
@@ -410,7 +411,7 @@ function report(results: Record<number, Record<Stack, Record<Op, Sample[]>>>, st
   console.log("\n## State after up: bytes per resource\n");
   console.log("| N | stack | checkpoint file / N | resource JSON | of which __provider (both copies) | outputs without __provider | ratio to floor (resource JSON) |");
   console.log("|---|---|---|---|---|---|---|");
-  for (const n of [SMALL, N]) {
+  for (const n of [...new Set([SMALL, N])]) {
     const fl = states[n].floor!;
     for (const s of STACKS) {
       const st = states[n][s]!;
