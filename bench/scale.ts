@@ -14,7 +14,7 @@
  *   node dist/bench/scale.js                 quick: N = 100, one round, growth against N = 20
  *   node dist/bench/scale.js --full          N = 1,000, three rounds, growth against N = 100
  *   options: --n N  --small N  --rounds R  --latency MS (default 20)  --estates vw,mixed
- *            --parallelism P (passed to pulumi)  --skip-checkpoints (PULUMI_SKIP_CHECKPOINTS=true)
+ *            --parallelism P (pulumi --parallel P; its default is 8)  --skip-checkpoints (PULUMI_SKIP_CHECKPOINTS=true)
  *            --keep (leave the work dir)  --verbose (CLI output to stderr)
  *
  * Needs the pinned CLI: PULUMI_WAREHOUSE_PULUMI_BIN, else $HOME/.cache/pulumi-warehouse/pulumi-v3.259.0/bin.
@@ -87,12 +87,14 @@ for (let i = 0; i < n; i++) {
 }
 `;
 
+// The two estates share the emulator: the mixed one's names start with "m".
 const OURS_PROGRAM = (mixed: boolean) => `
 const { bytehouse } = require("pulumi-warehouse");
 const n = Number(process.env.SCALE_N);
+const p = ${mixed ? '"m"' : '""'};
 for (let i = 0; i < n; i++) {
-  if (${mixed} && i % 2 === 1) new bytehouse.Database("db" + i, { name: "db" + i, description: "bench" });
-  else new bytehouse.VirtualWarehouse("vw" + i, { name: "vw" + i, description: i === 0 ? process.env.SCALE_VARIANT : "bench", size: "XS", status: "up", autoSuspend: 10, autoResume: true });
+  if (${mixed} && i % 2 === 1) new bytehouse.Database("db" + i, { name: p + "db" + i, description: "bench" });
+  else new bytehouse.VirtualWarehouse("vw" + i, { name: p + "vw" + i, description: i === 0 ? process.env.SCALE_VARIANT : "bench", size: "XS", status: "up", autoSuspend: 10, autoResume: true });
 }
 `;
 
@@ -220,7 +222,7 @@ async function pulumi(s: StackDir, argv: string[], extraEnv: Record<string, stri
 }
 
 function opArgs(op: Op): string[] {
-  const par = args.parallelism ? ["--parallelism", args.parallelism] : [];
+  const par = args.parallelism ? ["--parallel", args.parallelism] : [];
   switch (op) {
     case "up":
     case "no-op up":
@@ -268,7 +270,7 @@ interface Sample {
   serverCpuMs: number;
 }
 
-const template = (p: string) => p.replace(/\/(vw|db)\d+(?=\/|$)/g, "/{name}").replace(/\?.*$/, "");
+const template = (p: string) => p.replace(/\/m?(vw|db)\d+(?=\/|$)/g, "/{name}").replace(/\?.*$/, "");
 
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join(BIN, "pulumi"))) throw new Error(`no Pulumi CLI at ${BIN}: set PULUMI_WAREHOUSE_PULUMI_BIN (scripts/build-pulumi.sh builds it)`);
@@ -364,7 +366,7 @@ const range = (xs: number[]) => `${sec(Math.min(...xs))}–${sec(Math.max(...xs)
 function report(results: Record<number, Record<Stack, Record<Op, Sample[]>>>, states: Record<number, Partial<Record<Stack, StateSize>>>): void {
   const big = results[N];
   const small = results[SMALL];
-  console.log(`\n# bench/scale: N = ${N} (growth against N = ${SMALL}), ${ROUNDS} round(s), latency ${LATENCY} ms${args["skip-checkpoints"] ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""}${args.parallelism ? `, --parallelism ${args.parallelism}` : ""}\n`);
+  console.log(`\n# bench/scale: N = ${N} (growth against N = ${SMALL}), ${ROUNDS} round(s), latency ${LATENCY} ms${args["skip-checkpoints"] ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""}${args.parallelism ? `, pulumi --parallel ${args.parallelism}` : ""}\n`);
   for (const estate of ESTATES) {
     console.log(`## ${estate === "vw" ? `${N} bytehouse.VirtualWarehouse` : `mixed: ${Math.ceil(N / 2)} VirtualWarehouse + ${Math.floor(N / 2)} Database`} vs floor (seconds)\n`);
     console.log("| operation | floor median (min–max) | ours median (min–max) | ratio | requests/resource floor / ours (writes) | growth floor / ours |");
