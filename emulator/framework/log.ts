@@ -1,13 +1,13 @@
 /**
  * The request log: kept in memory (the newest 5,000) and appended to `<vendor>.requests.jsonl`
- * asynchronously, in batches (a write at most every 50 ms, and on close), so logging never blocks
- * a request and its cost does not grow with the log. Credentials are redacted before anything is
+ * asynchronously, in batches (a write at most every 50 ms, and on close) through a file handle kept
+ * open while requests keep coming, so logging never blocks a request and its cost does not grow
+ * with the log. Credentials are redacted before anything is
  * stored: the headers each emulator declares secret (`authorization` always), and in JSON bodies
  * every field whose name it declares secret (at any depth) — API-key secrets, passwords,
  * connection credentials.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { Appender } from "./store";
 
 export interface LoggedRequest {
   time: string;
@@ -60,9 +60,11 @@ export class RequestLog {
   private timer?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
   private readonly redact: ReturnType<typeof redactor>;
+  private readonly appender?: Appender;
 
   constructor(private readonly file: string | undefined, redaction: Redaction, private readonly max = 5_000) {
     this.redact = redactor(redaction);
+    if (file) this.appender = new Appender(file);
   }
 
   record(entry: LoggedRequest): LoggedRequest {
@@ -84,11 +86,7 @@ export class RequestLog {
     if (!this.file || !this.buffer.length) return this.writing;
     const text = this.buffer.join("\n") + "\n";
     this.buffer = [];
-    const file = this.file;
-    this.writing = this.writing.then(async () => {
-      await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      await fs.promises.appendFile(file, text);
-    }).catch(() => undefined);
+    this.writing = this.appender!.append(text).catch(() => undefined);
     return this.writing;
   }
 }

@@ -80,3 +80,15 @@ export function handlersFor(token: string): Handlers {
   }
   return h;
 }
+
+type Op = "check" | "diff" | "create" | "read" | "update" | "delete";
+
+/**
+ * The serialised shim's one entry point (framework/shim.ts): `configure` with the host's config
+ * request, or one of the six operations of the kind `token`.
+ */
+export function call(token: string, op: "configure" | Op, args: any[]): Promise<unknown> | void {
+  if (op === "configure") return configure(args[0]?.config);
+  const h = handlersFor(token) as unknown as Record<Op, (...a: any[]) => Promise<unknown>>;
+  return h[op](...args);
+}
