@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { HttpClient, HttpClientOptions } from "../http/client";
-import { ErrorKind, WarehouseApiError } from "../http/errors";
+import { ErrorKind, WarehouseApiError, redact, truncate } from "../http/errors";
 import { resourceDefiner } from "../framework/spec";
 import { poll } from "../framework/poll";
 import { SqlPart, render } from "../sql/builder";
@@ -93,10 +93,11 @@ export function kindForDeltaStreamSqlState(code: string): ErrorKind {
   return "validation";
 }
 
-export function sqlStateError(sqlState: string, message: string | undefined, operation: string, statementID?: string): WarehouseApiError {
+export function sqlStateError(sqlState: string, message: string | undefined, operation: string, statementID?: string, secrets: readonly string[] = []): WarehouseApiError {
   const kind = kindForDeltaStreamSqlState(sqlState);
   const id = statementID ? `, statement ${statementID}` : "";
-  return new WarehouseApiError(kind, operation, `${operation} failed: ${message ?? "(no message)"} (sqlState ${sqlState}${id})`, 200, sqlState);
+  const said = truncate(redact(message ?? "(no message)", secrets), 1_000);
+  return new WarehouseApiError(kind, operation, `${operation} failed: ${said} (sqlState ${sqlState}${id})`, 200, sqlState);
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INT|INTEGER|BIGINT|FLOAT|DOUBLE|REAL|DECIMAL|NUMERIC)\b/i;
@@ -161,7 +162,10 @@ export function multipartBody(request: unknown, attachments: Attachment[], bound
 const DEFAULT_STATEMENT_TIMEOUT_MS = 600_000;
 
 export class DeltaStreamApi {
-  constructor(readonly http: HttpClient, readonly settings: Pick<DeltaStreamSettings, "organization" | "role"> = {}) {}
+  private readonly tokenSecrets: string[];
+  constructor(readonly http: HttpClient, readonly settings: Partial<Pick<DeltaStreamSettings, "organization" | "role" | "apiToken">> = {}) {
+    this.tokenSecrets = settings.apiToken ? [settings.apiToken] : [];
+  }
 
   /**
    * Runs one statement. Provider code passes a statement built with the SQL builder; a string is
@@ -183,7 +187,7 @@ export class DeltaStreamApi {
     const lead = text.trim().split(/\s+/).slice(0, 2).join(" ").toUpperCase();
     const operation = `DeltaStream ${lead}`;
     const idempotent = DELTASTREAM_DIALECT.classify(text).idempotent;
-    const secrets = [...(opts.secrets ?? [])];
+    const secrets = [...(opts.secrets ?? []), ...this.tokenSecrets];
     const attachments = opts.attachments ?? [];
     const res = await this.http.request<unknown>(
       attachments.length === 0
@@ -216,7 +220,7 @@ export class DeltaStreamApi {
     const parsed = ResultSetSchema.safeParse(data);
     if (!parsed.success) throw new WarehouseApiError("unexpected", operation, `${operation}: the answer is not a DeltaStream result set`, 200);
     const rs = parsed.data;
-    if (rs.sqlState !== SQLSTATE_OK) throw sqlStateError(rs.sqlState, rs.message, operation, rs.statementID);
+    if (rs.sqlState !== SQLSTATE_OK) throw sqlStateError(rs.sqlState, rs.message, operation, rs.statementID, secrets);
     const first = decodeRows(rs);
     const rows = [...first.rows];
     // Partition 0 is inline; the others are fetched by partitionID.
@@ -225,7 +229,7 @@ export class DeltaStreamApi {
       const more = await this.http.request<unknown>({ method: "GET", path: DS_PATHS.statement(rs.statementID), query: { partitionID: p }, secrets });
       const part = ResultSetSchema.safeParse(more.data);
       if (!part.success) throw new WarehouseApiError("unexpected", operation, `${operation}: partition ${p} is not a DeltaStream result set`, 200);
-      if (part.data.sqlState !== SQLSTATE_OK) throw sqlStateError(part.data.sqlState, part.data.message, operation, rs.statementID);
+      if (part.data.sqlState !== SQLSTATE_OK) throw sqlStateError(part.data.sqlState, part.data.message, operation, rs.statementID, secrets);
       rows.push(...decodeRows({ metadata: rs.metadata, data: part.data.data }).rows);
     }
     return { statementID: rs.statementID, columns: first.columns, rows, context: rs.metadata?.context as Record<string, unknown> | undefined };

@@ -22,7 +22,7 @@ export const vendor = defineVendor({
   name: "deltastream",
   title: "DeltaStream",
   settings: DELTASTREAM_SETTINGS,
-  createApi: (s) => new DeltaStreamApi(createDeltaStreamHttp(s, httpOptionsFrom(s, "deltastream")), { organization: s.organization, role: s.role }),
+  createApi: (s) => new DeltaStreamApi(createDeltaStreamHttp(s, httpOptionsFrom(s, "deltastream")), { organization: s.organization, role: s.role, apiToken: s.apiToken }),
   // One authenticated read per provider process: the databases the token's role can see.
   verify: async (api) => {
     await api.statement(sql`LIST DATABASES`);
