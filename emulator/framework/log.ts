@@ -27,6 +27,8 @@ export interface Redaction {
   secretHeaders?: string[];
   /** JSON field names (strings: any case; or patterns), at any depth of request bodies, whose values are credentials. */
   secretFields?: (string | RegExp)[];
+  /** Rewrites a body before field redaction (e.g. credentials inside SQL text). */
+  rewriteBody?: (body: unknown) => unknown;
 }
 
 export function redactor(r: Redaction) {
@@ -34,13 +36,14 @@ export function redactor(r: Redaction) {
   const names = new Set((r.secretFields ?? []).filter((f): f is string => typeof f === "string").map((f) => f.toLowerCase()));
   const patterns = (r.secretFields ?? []).filter((f): f is RegExp => f instanceof RegExp);
   const secret = (k: string) => names.has(k.toLowerCase()) || patterns.some((p) => p.test(k));
-  const body = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(body);
+  const fields = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(fields);
     if (typeof v !== "object" || v === null) return v;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = secret(k) && x !== null && x !== undefined ? REDACTED : body(x);
+    for (const [k, x] of Object.entries(v)) out[k] = secret(k) && x !== null && x !== undefined ? REDACTED : fields(x);
     return out;
   };
+  const body = (v: unknown): unknown => fields(r.rewriteBody ? r.rewriteBody(v) : v);
   return {
     headers: (h: Record<string, string | string[] | undefined>) => {
       const out: Record<string, string | string[] | undefined> = {};
