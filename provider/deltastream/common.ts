@@ -66,8 +66,17 @@ export function alterOwner(what: string, target: SqlPart, owner: string): SqlPar
   return sql`ALTER ${raw(what, "an object kind word fixed by the calling kind")} ${target} OWNER TO ${ident(owner)}`;
 }
 
-/** Runs a statement as the object's owner when the program names one (the vendor providers' rule). */
-export const asOwner = (owner: string | undefined, extra: StatementContext = {}): StatementContext => ({ ...(owner ? { role: owner } : {}), ...extra });
+/**
+ * Where a create runs. Objects are created by the provider's role (which holds the privileges to
+ * create them) and handed to their declared owner right after with ALTER … OWNER TO (`handOver`),
+ * so an owner role needs no CREATE privilege of its own.
+ */
+export const asOwner = (_owner: string | undefined, extra: StatementContext = {}): StatementContext => ({ ...extra });
+
+/** Gives a just-created object to its declared owner (see asOwner). */
+export async function handOver(api: DeltaStreamApi, what: string, target: SqlPart, owner: string | undefined): Promise<void> {
+  if (owner) await api.statement(alterOwner(what, target, owner));
+}
 
 /** Waits until `exists` says the object is gone (after a DROP), through the poll helper. */
 export async function waitGone(what: string, exists: () => Promise<boolean>, timeoutMs = 600_000, progress?: (m: string) => void): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { alterOwner, asOwner, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps } from "./common";
+import { alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps } from "./common";
 import { ident, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import type { OpContext } from "../framework/spec";
@@ -46,6 +46,7 @@ export const computePool = defineDeltaStreamResource({
     const props = withProps({ "compute_pool.size": inputs.size, "compute_pool.timeout_min": inputs.timeoutMinutes })!;
     await ctx.api.statement(sql`CREATE COMPUTE_POOL ${ident(inputs.name)} WITH ${props}`, { context: asOwner(inputs.owner), progress: ctx.progress });
     ctx.created(inputs.name);
+    await handOver(ctx.api, "COMPUTE_POOL", ident(inputs.name), inputs.owner);
     let row = await settle(ctx, inputs.name);
     if (isRunning(row) !== inputs.running) {
       await ctx.api.statement(inputs.running ? sql`START COMPUTE_POOL ${ident(inputs.name)}` : sql`STOP COMPUTE_POOL ${ident(inputs.name)}`);

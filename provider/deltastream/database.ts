@@ -1,7 +1,7 @@
 /** deltastream.Database — a database (`CREATE DATABASE`); read back from `deltastream.sys."databases"`. */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { alterOwner, asOwner, dropRelations, dsName, ownerField, str, sysRow, sysRows, waitGone } from "./common";
+import { alterOwner, asOwner, handOver, dropRelations, dsName, ownerField, str, sysRow, sysRows, waitGone } from "./common";
 import { ident, sql } from "../sql/builder";
 import { WarehouseApiError } from "../http/errors";
 
@@ -27,6 +27,7 @@ export const database = defineDeltaStreamResource({
   async create(ctx, inputs) {
     await ctx.api.statement(sql`CREATE DATABASE ${ident(inputs.name)}`, { context: asOwner(inputs.owner) });
     ctx.created(inputs.name);
+    await handOver(ctx.api, "DATABASE", ident(inputs.name), inputs.owner);
     return { id: inputs.name };
   },
 

@@ -14,7 +14,7 @@ import { idCodec } from "../framework/ids";
 export const entityInputs = z.object({
   store: dsName("The store the entity lives in. Changing it replaces the entity (needs allowDataLoss)."),
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,249}$/, "must be 1-249 letters, digits, '.', '_' or '-' (a Kafka topic name)").describe("Topic name. Changing it replaces the entity (needs allowDataLoss)."),
-  partitions: z.number().int().min(1).optional().describe("'kafka.partitions'. Changing it replaces the entity (needs allowDataLoss)."),
+  partitions: z.number().int().min(1).optional().describe("'kafka.partitions'. More partitions change in place; fewer replace the entity (needs allowDataLoss)."),
   replicas: z.number().int().min(1).optional().describe("'kafka.replicas'. Changing it replaces the entity (needs allowDataLoss)."),
   shards: z.number().int().min(1).optional().describe("'kinesis.shards' (Kinesis stores). Changing it replaces the entity (needs allowDataLoss)."),
   configs: z.record(z.string(), z.string()).default({}).describe("Kafka topic configs ('kafka.topic.<key>' = value, e.g. retention.ms). Change in place (UPDATE ENTITY)."),
@@ -38,10 +38,12 @@ function configsOf(raw: unknown): Record<string, string> {
 
 export const entity = defineDeltaStreamResource({
   kind: "Entity",
-  description: "A topic (Kafka) or stream (Kinesis) in a store. Topic configs change in place; partitions, replicas, shards, store and name replace it (its messages are lost: needs allowDataLoss).",
+  description: "A topic (Kafka) or stream (Kinesis) in a store. Topic configs and more partitions change in place; fewer partitions, replicas, shards, store and name replace it (its messages are lost: needs allowDataLoss).",
   inputs: entityInputs,
   id: ENTITY_ID,
   replaceOn: ["store", "name", "partitions", "replicas", "shards"],
+  replaceWhen: { partitions: (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || b < a },
+  replaceWhenDoc: { partitions: "more partitions change in place (UPDATE ENTITY); fewer replace it" },
   replaceOptIn: { field: "allowDataLoss", what: (e) => `the topic ${e.name} of store ${e.store}` },
   uniqueBy: "name",
   outputs: { createdAt: "When DeltaStream created it." },
@@ -73,8 +75,8 @@ export const entity = defineDeltaStreamResource({
   computed: (raw: Row) => ({ createdAt: str(raw.created_at) }),
 
   async update(ctx, id, olds, news, changed) {
-    if (!changed.includes("configs")) return;
-    const p: Record<string, string | null> = {};
+    const p: Record<string, string | number | null> = {};
+    if (changed.includes("partitions") && news.partitions !== undefined) p["kafka.partitions"] = news.partitions;
     for (const [k, v] of Object.entries(news.configs)) if (olds.configs[k] !== v) p[`kafka.topic.${k}`] = v;
     for (const k of Object.keys(olds.configs)) if (!(k in news.configs)) p[`kafka.topic.${k}`] = null;
     if (Object.keys(p).length) await ctx.api.statement(sql`UPDATE ENTITY ${ident(news.name)} IN STORE ${ident(news.store)} WITH ${withProps(p)!}`);

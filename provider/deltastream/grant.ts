@@ -10,8 +10,8 @@ import { DS_NAME, DS_NAME_RULE, sysRows } from "./common";
 import { SqlPart, ident, list, name, raw, sql } from "../sql/builder";
 import { idCodec } from "../framework/ids";
 
-export const ORG_PRIVILEGES = ["CREATE_COMPUTE_POOL", "CREATE_DATABASE", "CREATE_STORE", "CREATE_SCHEMA_REGISTRY", "CREATE_DESCRIPTOR_SOURCE", "CREATE_FUNCTION_SOURCE", "CREATE_FUNCTION", "CREATE_QUERY", "MANAGE_MEMBERS", "MANAGE_GRANTS"] as const;
-export const OBJECT_PRIVILEGES = ["USAGE", "CREATE", "SELECT", "INSERT", "OWNERSHIP"] as const;
+export const ORG_PRIVILEGES = ["CREATE_COMPUTE_POOL", "CREATE_DATABASE", "CREATE_STORE", "CREATE_SCHEMA_REGISTRY", "CREATE_DESCRIPTOR_SOURCE", "CREATE_FUNCTION_SOURCE", "CREATE_FUNCTION", "CREATE_QUERY", "CREATE_SECRET", "CREATE_API_TOKEN", "MANAGE_MEMBERS", "MANAGE_GRANTS"] as const;
+export const OBJECT_PRIVILEGES = ["USAGE", "CREATE", "SELECT", "INSERT", "DROP", "ALTER"] as const;
 export const OBJECT_TYPES = ["ORGANIZATION", "DATABASE", "SCHEMA", "STORE", "COMPUTE_POOL", "SCHEMA_REGISTRY", "SECRET", "RELATION"] as const;
 
 const PRIVILEGE = z.enum([...ORG_PRIVILEGES, ...OBJECT_PRIVILEGES, "ALL_PRIVILEGES"]);
@@ -25,7 +25,7 @@ export const grantInputs = z
       .regex(/^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*){0,2}$/, "must be a name, or database.schema / database.schema.relation")
       .optional()
       .describe("The object's name (database.schema for a SCHEMA, database.schema.name for a RELATION); not for ORGANIZATION. Changing it replaces the grant."),
-    privileges: z.array(PRIVILEGE).min(1, "needs at least one privilege").describe("The privileges (CREATE_DATABASE, CREATE_QUERY, … on the organization; USAGE, CREATE, SELECT, INSERT on objects; or ALL_PRIVILEGES). Change in place: new ones are granted before old ones are revoked."),
+    privileges: z.array(PRIVILEGE).min(1, "needs at least one privilege").describe("The privileges (CREATE_DATABASE, CREATE_QUERY, … on the organization; USAGE, CREATE, SELECT, INSERT, DROP, ALTER on objects; or ALL_PRIVILEGES). Change in place: new ones are granted before old ones are revoked."),
     withGrantOption: z.boolean().default(false).describe("Whether the role may grant them on (WITH GRANT OPTION). Changes in place."),
   })
   .superRefine((g, ctx) => {
@@ -68,7 +68,7 @@ async function read(api: DeltaStreamApi, id: string): Promise<GrantRaw | undefin
     role,
     objectType,
     ...(objectName !== ORG ? { objectName } : {}),
-    privileges: rows.map((r: Row) => String(r.privilege).replace(/ /g, "_").toUpperCase()).sort(),
+    privileges: rows.map((r: Row) => String(r.privilege).toUpperCase()).map((p) => (p === "ALL" || p === "ALL PRIVILEGES" ? "ALL_PRIVILEGES" : p)).sort(),
     withGrantOption: rows.every((r: Row) => r.with_grant_option === true),
   };
 }

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row, StatementResult } from "./api";
 import { asOwner, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone } from "./common";
 import { describe, fqnOf, leadingWords, programStatement } from "./plan";
-import { SqlPart, ident, list, raw, sql } from "../sql/builder";
+import { SqlPart, ident, list, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import { WarehouseApiError, isNotFound } from "../http/errors";
 import type { OpContext } from "../framework/spec";
@@ -19,7 +19,7 @@ import type { OpContext } from "../framework/spec";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const queryRef = (id: string): SqlPart => {
   if (!UUID.test(id)) throw new ResourceError(`"${id}" is not a DeltaStream query id (a UUID)`);
-  return raw(id, "a query UUID checked by pattern");
+  return ident(id);
 };
 
 /** One statement that starts a query: INSERT INTO … or CREATE STREAM|CHANGELOG|TABLE … AS SELECT. */
@@ -123,12 +123,15 @@ const parseList = (v: unknown): string[] => {
   }
 };
 
+/** "org"."db"."schema"."name" → db.schema.name. */
+const plainFqn = (s: string) => s.replace(/"/g, "").split(".").slice(-3).join(".");
+
 const outputs = {
   queryId: "The query's id (a UUID).",
   state: "The query's current state (running, errored, …) when last read.",
   errorMessage: "Why the query errored, when it did.",
-  sources: "The relations it reads from.",
-  sinkRelation: "The relation it writes to.",
+  sourceRelations: "The relations it reads from (database.schema.name), as DeltaStream reports them.",
+  sinkRelation: "The relation it writes to (database.schema.name), as DeltaStream reports it.",
   version: "The query's version.",
   createdAt: "When DeltaStream created it.",
 };
@@ -137,8 +140,8 @@ const computed = (raw: Row) => ({
   queryId: str(raw.id),
   state: str(raw.current_state),
   errorMessage: str(raw.error_message) ?? "",
-  sources: parseList(raw.sources),
-  sinkRelation: str(raw.sink),
+  sourceRelations: parseList(raw.sources).map(plainFqn),
+  sinkRelation: raw.sink ? plainFqn(String(raw.sink)) : undefined,
   version: raw.version,
   createdAt: str(raw.created_at),
 });
@@ -167,6 +170,7 @@ async function start(ctx: OpContext<DeltaStreamApi>, statement: SqlPart, inputs:
   const id = queryIdOf(r);
   if (!id) throw new ResourceError(`${label}: DeltaStream answered without a query id (rows: ${JSON.stringify(r.rows).slice(0, 200)})`);
   ctx.created(id);
+  if (inputs.owner) await ctx.api.statement(sql`ALTER QUERY ${queryRef(id)} OWNER TO ${ident(inputs.owner)}`);
   return { id, raw: await awaitRunning(ctx, id, label) };
 }
 

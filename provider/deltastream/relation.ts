@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { alterOwner, asOwner, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps } from "./common";
+import { alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps } from "./common";
 import { describe, fqnOf, leadingWords, programStatement } from "./plan";
 import { RELATION_TYPES } from "./contract";
 import { SqlPart, ident, list, name, raw, sql } from "../sql/builder";
@@ -49,6 +49,8 @@ export const relationInputs = z
     columns: z.array(column).min(1, "needs at least one column").optional().describe("Structured columns, instead of sql. Changing them replaces the relation (needs allowDataLoss)."),
     primaryKey: z.array(z.string()).optional().describe("PRIMARY KEY columns (a changelog needs one). Changing it replaces the relation."),
     topic: z.string().min(1).optional().describe("'topic': the entity the relation reads from (default: its name). Changing it replaces the relation."),
+    topicPartitions: z.number().int().min(1).optional().describe("'topic.partitions': creates the topic with this many partitions when it does not exist yet. Changing it replaces the relation."),
+    topicReplicas: z.number().int().min(1).optional().describe("'topic.replicas': the new topic's replication factor. Changing it replaces the relation."),
     valueFormat: z.enum(["json", "avro", "protobuf", "primitive"]).default("json").describe("'value.format' of the topic's messages. Changing it replaces the relation."),
     timestamp: z.string().optional().describe("'timestamp': the column holding the event time. Changing it replaces the relation."),
     owner: ownerField(),
@@ -84,7 +86,7 @@ export const relationInputs = z
 type Inputs = z.output<typeof relationInputs>;
 
 export const RELATION_ID = idCodec("database", "schema", "name");
-const REPLACE_ON = ["database", "schema", "name", "type", "store", "sql", "columns", "primaryKey", "topic", "valueFormat", "timestamp"] as const;
+const REPLACE_ON = ["database", "schema", "name", "type", "store", "sql", "columns", "primaryKey", "topic", "topicPartitions", "topicReplicas", "valueFormat", "timestamp"] as const;
 
 const read = (api: DeltaStreamApi, r: { database: string; schema: string; name: string }) => sysRow(api, "relations", { database_name: r.database, schema_name: r.schema, name: r.name });
 
@@ -95,7 +97,7 @@ export function createStatement(r: Inputs): SqlPart {
   if (r.sql !== undefined) return programStatement(r.sql);
   const defs: SqlPart[] = r.columns!.map((c) => sql`${ident(c.name)} ${raw(c.type.toUpperCase(), "a type checked against the DeltaStream type pattern at preview")}${c.nullable ? sql`` : sql` NOT NULL`}`);
   if (r.primaryKey?.length) defs.push(sql`PRIMARY KEY (${list(r.primaryKey.map(ident))})`);
-  const props = withProps({ topic: r.topic ?? r.name, "value.format": r.valueFormat, ...(r.store ? { store: r.store } : {}), ...(r.timestamp ? { timestamp: r.timestamp } : {}) })!;
+  const props = withProps({ topic: r.topic ?? r.name, "value.format": r.valueFormat, "topic.partitions": r.topicPartitions, "topic.replicas": r.topicReplicas, ...(r.store ? { store: r.store } : {}), ...(r.timestamp ? { timestamp: r.timestamp } : {}) })!;
   return sql`CREATE ${kindWord(r.type)} ${name(r.database, r.schema, r.name)} (${list(defs)}) WITH ${props}`;
 }
 
@@ -197,6 +199,7 @@ export const relation = defineDeltaStreamResource({
     await ctx.api.statement(createStatement(inputs), { context: asOwner(inputs.owner, { database: inputs.database, schema: inputs.schema, ...(inputs.store ? { store: inputs.store } : {}) }), progress: ctx.progress });
     const id = RELATION_ID.encode(inputs);
     ctx.created(id);
+    await handOver(ctx.api, inputs.type.toUpperCase(), name(inputs.database, inputs.schema, inputs.name), inputs.owner);
     const row = await waitReady(ctx, `relation ${id}`, () => read(ctx.api, inputs), "state", ["pending", "creating", "provisioning"]);
     if (!row) throw new ResourceError(`deltastream.Relation ${id} disappeared right after it was created`);
     if (String(row.state).toLowerCase() === "errored") throw new ResourceError(`deltastream.Relation ${id} is errored after its creation; run pulumi refresh to see it`);

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { DS_NAME, DS_NAME_RULE, alterOwner, dsName, ownerField, str, sysRow, sysRows, waitGone } from "./common";
+import { DS_NAME, DS_NAME_RULE, dsName, str, sysRow, sysRows, waitGone } from "./common";
 import { SqlPart, ident, list, sql } from "../sql/builder";
 
 const roleList = (doc: string) => z.array(z.string().regex(DS_NAME, DS_NAME_RULE)).default([]).describe(doc);
@@ -15,7 +15,6 @@ export const roleInputs = z.object({
   name: dsName("Role name. Changing it replaces the role."),
   parentRoles: roleList("Roles this role is granted (it inherits their privileges): IN ROLE (…). Changes in place (GRANT / REVOKE ROLE)."),
   memberRoles: roleList("Roles granted this role (they inherit its privileges): ROLE (…). Changes in place (GRANT / REVOKE ROLE)."),
-  owner: ownerField(),
 });
 
 export interface RoleRaw {
@@ -38,7 +37,7 @@ const sorted = (v: unknown) => [...((v as string[]) ?? [])].sort();
 
 export const role = defineDeltaStreamResource({
   kind: "Role",
-  description: "A DeltaStream role with its parent roles (whose privileges it inherits) and member roles. Membership and owner change in place; the name replaces it.",
+  description: "A DeltaStream role with its parent roles (whose privileges it inherits) and member roles. Membership changes in place; the name replaces it.",
   inputs: roleInputs,
   replaceOn: ["name"],
   uniqueBy: "name",
@@ -51,7 +50,6 @@ export const role = defineDeltaStreamResource({
     if (inputs.memberRoles.length) parts.push(sql`ROLE (${list(inputs.memberRoles.map(ident))})`);
     await ctx.api.statement(parts.length ? sql`CREATE ROLE ${ident(inputs.name)} WITH (${list(parts)})` : sql`CREATE ROLE ${ident(inputs.name)}`);
     ctx.created(inputs.name);
-    if (inputs.owner) await ctx.api.statement(alterOwner("ROLE", ident(inputs.name), inputs.owner));
     return { id: inputs.name };
   },
 
@@ -60,7 +58,7 @@ export const role = defineDeltaStreamResource({
     return raw ? { id: inputs.name, raw } : undefined;
   },
   read: (api, id) => read(api, id),
-  observe: (raw: RoleRaw) => ({ name: str(raw.row.name), parentRoles: raw.parents, memberRoles: raw.members, owner: str(raw.row.owner) }),
+  observe: (raw: RoleRaw) => ({ name: str(raw.row.name), parentRoles: raw.parents, memberRoles: raw.members }),
   computed: (raw: RoleRaw) => ({ createdAt: str(raw.row.created_at) }),
 
   async update(ctx, id, olds, news, changed) {
@@ -73,7 +71,6 @@ export const role = defineDeltaStreamResource({
       for (const m of diff(news.memberRoles, olds.memberRoles)) await ctx.api.statement(grantRole(id, m));
       for (const m of diff(olds.memberRoles, news.memberRoles)) await ctx.api.statement(revokeRole(id, m));
     }
-    if (changed.includes("owner") && news.owner) await ctx.api.statement(alterOwner("ROLE", ident(id), news.owner));
   },
 
   async delete(api, id) {

@@ -90,8 +90,8 @@ export const DELTASTREAM_SAMPLES: Record<string, S> = {
   Entity: {
     setup: ensureStore("conf_entity_store"),
     valid: { store: "conf_entity_store", name: "conf_topic", partitions: 2, replicas: 1, configs: { "retention.ms": "86400000" } },
-    update: { configs: { "retention.ms": "3600000", "cleanup.policy": "delete" } },
-    replace: { partitions: 4, allowDataLoss: true },
+    update: { partitions: 3, configs: { "retention.ms": "3600000", "cleanup.policy": "delete" } },
+    replace: { partitions: 1, allowDataLoss: true },
     invalid: [
       { inputs: { partitions: 0 }, field: "partitions" },
       { inputs: { name: "bad topic!" }, field: "name" },
@@ -112,6 +112,7 @@ export const DELTASTREAM_SAMPLES: Record<string, S> = {
       store: "conf_rel_store",
       columns: [{ name: "viewtime", type: "BIGINT" }, { name: "userid", type: "VARCHAR" }, { name: "pageid", type: "VARCHAR" }],
       topic: "pageviews",
+      topicPartitions: 1,
     },
     update: { owner: "conf_owner" },
     updateRequest: STATEMENTS,
@@ -133,7 +134,7 @@ export const DELTASTREAM_SAMPLES: Record<string, S> = {
       await api.statement(sql`CREATE DATABASE ${ident("conf_q_db")}`).catch(ignoreConflict);
       for (const n of ["q_src", "q_sink"]) {
         await api
-          .statement(sql`CREATE STREAM ${name("conf_q_db", "public", n)} (${ident("id")} BIGINT, ${ident("v")} VARCHAR) WITH ('topic' = ${literal(n)}, 'value.format' = 'json', 'store' = 'conf_q_store')`)
+          .statement(sql`CREATE STREAM ${name("conf_q_db", "public", n)} (${ident("id")} BIGINT, ${ident("v")} VARCHAR) WITH ('topic' = ${literal(n)}, 'value.format' = 'json', 'store' = 'conf_q_store', 'topic.partitions' = 1)`)
           .catch(ignoreConflict);
       }
     },
@@ -147,7 +148,7 @@ export const DELTASTREAM_SAMPLES: Record<string, S> = {
       { inputs: { sink: "not-fqn" }, field: "sink" },
       { inputs: { sql: 'INSERT INTO "conf_q_db"."public"."q_sink" SELECT 1; DROP DATABASE conf_q_db' }, field: "sql" },
     ],
-    outOfBand: { field: "owner", apply: async (api, id) => void (await api.statement(sql`ALTER QUERY ${raw(id, "a query UUID from the engine")} OWNER TO ${ident("sysadmin")}`)) },
+    outOfBand: { field: "owner", apply: async (api, id) => void (await api.statement(sql`ALTER QUERY ${ident(id)} OWNER TO ${ident("sysadmin")}`)) },
   },
   Application: {
     setup: async (api) => {
@@ -156,7 +157,7 @@ export const DELTASTREAM_SAMPLES: Record<string, S> = {
       await api.statement(sql`CREATE DATABASE ${ident("conf_app_db")}`).catch(ignoreConflict);
       for (const n of ["a_src", "a_sink1", "a_sink2"]) {
         await api
-          .statement(sql`CREATE STREAM ${name("conf_app_db", "public", n)} (${ident("id")} BIGINT, ${ident("v")} VARCHAR) WITH ('topic' = ${literal(n)}, 'value.format' = 'json', 'store' = 'conf_app_store')`)
+          .statement(sql`CREATE STREAM ${name("conf_app_db", "public", n)} (${ident("id")} BIGINT, ${ident("v")} VARCHAR) WITH ('topic' = ${literal(n)}, 'value.format' = 'json', 'store' = 'conf_app_store', 'topic.partitions' = 1)`)
           .catch(ignoreConflict);
       }
     },

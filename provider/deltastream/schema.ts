@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { alterOwner, asOwner, dropRelations, dsName, ownerField, str, sysRow, sysRows, waitGone } from "./common";
+import { alterOwner, asOwner, handOver, dropRelations, dsName, ownerField, str, sysRow, sysRows, waitGone } from "./common";
 import { name, sql } from "../sql/builder";
 import { idCodec } from "../framework/ids";
 import { WarehouseApiError } from "../http/errors";
@@ -47,6 +47,7 @@ export const schema = defineDeltaStreamResource({
     }
     await ctx.api.statement(sql`CREATE SCHEMA ${name(inputs.name)} IN DATABASE ${name(inputs.database)}`, { context: asOwner(inputs.owner) });
     ctx.created(id);
+    await handOver(ctx.api, "SCHEMA", name(inputs.database, inputs.name), inputs.owner);
     return { id };
   },
 

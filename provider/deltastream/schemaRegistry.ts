@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { PropValue, alterOwner, asOwner, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps, word } from "./common";
+import { PropValue, alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps, word } from "./common";
 import { ident, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import type { OpContext } from "../framework/spec";
@@ -54,6 +54,7 @@ export const schemaRegistry = defineDeltaStreamResource({
   async create(ctx, inputs) {
     await ctx.api.statement(sql`CREATE SCHEMA_REGISTRY ${ident(inputs.name)} WITH ${withProps({ type: word(inputs.type), ...props(inputs) })!}`, { context: asOwner(inputs.owner), secrets: secrets(inputs) });
     ctx.created(inputs.name);
+    await handOver(ctx.api, "SCHEMA_REGISTRY", ident(inputs.name), inputs.owner);
     return { id: inputs.name, raw: await ready(ctx, inputs.name) };
   },
   async find(api, inputs) {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { alterOwner, asOwner, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps, word } from "./common";
+import { alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps, word } from "./common";
 import { ident, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import type { OpContext } from "../framework/spec";
@@ -41,6 +41,7 @@ export const secret = defineDeltaStreamResource({
     const p = withProps({ type: word(inputs.type), description: inputs.description || undefined, secret_string: inputs.value })!;
     await ctx.api.statement(sql`CREATE SECRET ${ident(inputs.name)} WITH ${p}`, { context: asOwner(inputs.owner), secrets: [inputs.value] });
     ctx.created(inputs.name);
+    await handOver(ctx.api, "SECRET", ident(inputs.name), inputs.owner);
     return { id: inputs.name, raw: await ready(ctx, inputs.name) };
   },
   async find(api, inputs) {

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import { z } from "zod";
 import { Attachment, defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { PropValue, alterOwner, asOwner, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps, word } from "./common";
+import { PropValue, alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps, word } from "./common";
 import { STORE_TYPES } from "./contract";
 import { ident, sql } from "../sql/builder";
 import { WarehouseApiError } from "../http/errors";
@@ -257,6 +257,7 @@ export const store = defineDeltaStreamResource({
     const withList = withProps({ type: word(inputs.type), ...props })!;
     await ctx.api.statement(sql`CREATE STORE ${ident(inputs.name)} WITH ${withList}`, { context: asOwner(inputs.owner), attachments, secrets: secretsOf(inputs), progress: ctx.progress });
     ctx.created(inputs.name);
+    await handOver(ctx.api, "STORE", ident(inputs.name), inputs.owner);
     return { id: inputs.name, raw: await awaitReady(ctx, inputs) };
   },
 
