@@ -11,7 +11,7 @@ import { ResourceError } from "../framework/engine";
 
 export const apiTokenInputs = z.object({
   name: dsName("Token name. Changing it replaces the token (a new secret)."),
-  role: dsName("The role the token acts as. Changing it replaces the token.").optional(),
+  role: dsName("The role.").optional().describe("The role the token acts as (default: the provider's role). Changing it replaces the token."),
   expiresInDays: z.number().int().min(1).max(3650).optional().describe("Days until the token expires (default: the vendor's). Changing it replaces the token."),
 });
 

@@ -24,7 +24,7 @@ export const ownerField = () =>
 export const timeoutField = () =>
   z.number().int().positive().max(86_400).optional().describe("Seconds to wait for the object to become ready (or to go) before failing (default 600).");
 
-/** A property value of `WITH ( … )`: literals, or a word from a closed list sent unquoted (`'type' = KAFKA`). */
+/** A property value of a WITH ( … ) list: literals, or a word from a closed list sent unquoted (`'type' = KAFKA`). */
 export type PropValue = string | number | boolean | null | { word: string };
 
 /** An unquoted enum word; only ever a value a zod enum let through. */
@@ -61,7 +61,7 @@ export async function sysRow(api: DeltaStreamApi, table: string, where: Record<s
 
 export const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
 
-/** `ALTER <what> <name> OWNER TO "role"`. */
+/** ALTER <what> <name> OWNER TO "role". */
 export function alterOwner(what: string, target: SqlPart, owner: string): SqlPart {
   return sql`ALTER ${raw(what, "an object kind word fixed by the calling kind")} ${target} OWNER TO ${ident(owner)}`;
 }

@@ -1,4 +1,4 @@
-/** deltastream.Database — a database (`CREATE DATABASE`); read back from `deltastream.sys."databases"`. */
+/** deltastream.Database — a database (CREATE DATABASE); read back from `deltastream.sys."databases"`. */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
 import { alterOwner, asOwner, handOver, dropRelations, dsName, ownerField, str, sysRow, sysRows, waitGone } from "./common";

@@ -34,7 +34,7 @@ function queryStatementIssue(text: string): string | undefined {
 const fqnList = (doc: string) => z.array(z.string().regex(/^[^.\s]+\.[^.\s]+\.[^.\s]+$/, "must be database.schema.name")).optional().describe(doc);
 
 const common = {
-  computePool: dsName("The compute pool the query runs on. Changing it replaces the query (needs allowReplace).").optional(),
+  computePool: dsName("The compute pool.").optional().describe("The compute pool the query runs on. Changing it replaces the query (needs allowReplace)."),
   owner: ownerField(),
   allowReplace: z
     .boolean()

@@ -36,10 +36,10 @@ const CREATE_KIND = /^CREATE$/;
 export const relationInputs = z
   .object({
     database: dsName("The database. Changing it replaces the relation (needs allowDataLoss)."),
-    schema: dsName("The schema (default public). Changing it replaces the relation (needs allowDataLoss).").default("public"),
+    schema: dsName("The schema.").default("public").describe("The schema (default public). Changing it replaces the relation (needs allowDataLoss)."),
     name: dsName("Relation name; a `sql` statement must create this name. Changing it replaces the relation (needs allowDataLoss)."),
     type: z.enum(RELATION_TYPES).describe("stream, changelog or table; a `sql` statement must create this kind. Changing it replaces the relation (needs allowDataLoss)."),
-    store: dsName("The store its entity (topic) lives in. Changing it replaces the relation (needs allowDataLoss).").optional(),
+    store: dsName("The store.").optional().describe("The store its entity (topic) lives in. Changing it replaces the relation (needs allowDataLoss)."),
     sql: z
       .string()
       .trim()

@@ -95,12 +95,12 @@ export const storeInputs = z
     name: dsName("Store name. Changing it replaces the store (needs allowReplace)."),
     type: z.enum(STORE_TYPES).describe("Store type: KAFKA, CONFLUENT_KAFKA, KINESIS, POSTGRESQL, SNOWFLAKE or DATABRICKS. Changing it replaces the store (needs allowReplace)."),
     uris: z.string().min(1, "must list at least one URI").describe("'uris': comma-separated endpoints (Kafka brokers host:port, a Kinesis or Snowflake URL, a PostgreSQL URI). Changes in place."),
-    kafka: kafkaProps.optional(),
-    kinesis: kinesisProps.optional(),
-    postgres: postgresProps.optional(),
-    snowflake: snowflakeProps.optional(),
-    databricks: databricksProps.optional(),
-    credentials: credentials.optional(),
+    kafka: kafkaProps.optional().describe("Properties of a KAFKA or CONFLUENT_KAFKA store."),
+    kinesis: kinesisProps.optional().describe("Properties of a KINESIS store."),
+    postgres: postgresProps.optional().describe("Properties of a POSTGRESQL store."),
+    snowflake: snowflakeProps.optional().describe("Properties of a SNOWFLAKE store (required for one)."),
+    databricks: databricksProps.optional().describe("Properties of a DATABRICKS store (required for one)."),
+    credentials: credentials.optional().describe(credentials.description!),
     owner: ownerField(),
     allowReplace: z
       .boolean()
