@@ -210,7 +210,6 @@ export class DeltaStreamApi {
         intervalMs: 100,
         maxIntervalMs: 1_000,
         progress: opts.progress,
-        describe: () => "running",
       });
     }
     return this.result(answer.data, operation, secrets);

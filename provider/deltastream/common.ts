@@ -7,6 +7,13 @@ import { DeltaStreamApi, Row, StatementContext } from "./api";
 import { SqlPart, ident, list, literal, name, raw, sql } from "../sql/builder";
 import type { OpContext } from "../framework/spec";
 import { poll } from "../framework/poll";
+import { deepEqual } from "../framework/equal";
+
+/** The keys whose values differ between olds and news, compared as the engine does (structurally, after `normalize`). */
+export function differing(keys: readonly string[], olds: Record<string, unknown>, news: Record<string, unknown>, normalize: Record<string, (v: unknown) => unknown> = {}): string[] {
+  const n = (k: string, v: unknown) => (normalize[k] && v !== undefined && v !== null ? normalize[k](v) : v);
+  return keys.filter((k) => !deepEqual(n(k, olds[k]), n(k, news[k])));
+}
 
 /** DeltaStream names: quoted always, so case is kept; the vendor's limit is 128 characters (42622 above). */
 export const DS_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;

@@ -62,7 +62,9 @@ interface GrantRaw {
 
 async function read(api: DeltaStreamApi, id: string): Promise<GrantRaw | undefined> {
   const { role, objectType, objectName } = GRANT_ID.decode(id);
-  const rows = await sysRows(api, "grants", { grantee_role: role, object_type: objectType, ...(objectName !== ORG ? { object_name: objectName } : {}) });
+  // object_name is as DeltaStream spells it (a relation's quoted fqn): compared without quotes.
+  const plainName = (v: unknown) => String(v ?? "").replace(/"/g, "");
+  const rows = (await sysRows(api, "grants", { grantee_role: role, object_type: objectType })).filter((r) => objectName === ORG || plainName(r.object_name) === objectName);
   if (rows.length === 0) return undefined;
   return {
     role,

@@ -9,13 +9,14 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row, StatementResult } from "./api";
-import { asOwner, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone } from "./common";
+import { asOwner, differing, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone } from "./common";
 import { describe, fqnOf, leadingWords, programStatement } from "./plan";
 import { SqlPart, ident, list, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import { WarehouseApiError, isNotFound } from "../http/errors";
 import type { OpContext } from "../framework/spec";
 
+const flatSql = (v: unknown) => String(v).replace(/\s+/g, " ").replace(/;\s*$/, "").trim();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const queryRef = (id: string): SqlPart => {
   if (!UUID.test(id)) throw new ResourceError(`"${id}" is not a DeltaStream query id (a UUID)`);
@@ -157,7 +158,7 @@ function replaceGuard(what: (o: any) => string, keys: string[]) {
   return (olds: Record<string, unknown>, news: Record<string, unknown>) => {
     if (news.allowReplace) return [];
     return keys
-      .filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]))
+      .filter((k) => differing([k], olds, news, { sql: flatSql, statements: (v) => (v as string[]).map(flatSql) }).length > 0)
       .map((k) => ({
         property: k,
         reason: `changing ${k} terminates ${what(olds)} and starts a new one, which reads its sources again from the start (its progress and state are lost; its sink may receive rows twice). Nothing was changed. To allow it, set allowReplace: true on it.`,

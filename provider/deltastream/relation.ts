@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps } from "./common";
+import { alterOwner, asOwner, differing, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps } from "./common";
 import { describe, fqnOf, leadingWords, programStatement } from "./plan";
 import { RELATION_TYPES } from "./contract";
 import { SqlPart, ident, list, name, raw, sql } from "../sql/builder";
@@ -86,6 +86,10 @@ export const relationInputs = z
 type Inputs = z.output<typeof relationInputs>;
 
 export const RELATION_ID = idCodec("database", "schema", "name");
+const RELATION_NORMALIZE: Record<string, (v: unknown) => unknown> = {
+  sql: (v) => String(v).replace(/\s+/g, " ").replace(/;\s*$/, "").trim(),
+  columns: (v) => (v as { name: string; type: string; nullable?: boolean }[]).map((c) => ({ name: c.name, type: c.type.toUpperCase().replace(/\s+/g, ""), nullable: c.nullable !== false })),
+};
 const REPLACE_ON = ["database", "schema", "name", "type", "store", "sql", "columns", "primaryKey", "topic", "topicPartitions", "topicReplicas", "valueFormat", "timestamp"] as const;
 
 const read = (api: DeltaStreamApi, r: { database: string; schema: string; name: string }) => sysRow(api, "relations", { database_name: r.database, schema_name: r.schema, name: r.name });
@@ -161,10 +165,7 @@ export const relation = defineDeltaStreamResource({
   id: RELATION_ID,
   replaceOn: [...REPLACE_ON],
   uniqueBy: "name",
-  normalize: {
-    sql: (v) => String(v).replace(/\s+/g, " ").replace(/;\s*$/, "").trim(),
-    columns: (v) => (v as { name: string; type: string; nullable?: boolean }[]).map((c) => ({ name: c.name, type: c.type.toUpperCase().replace(/\s+/g, ""), nullable: c.nullable !== false })),
-  },
+  normalize: RELATION_NORMALIZE,
   outputs: {
     fqn: "database.schema.name.",
     state: "The relation's state (created, …) when last read.",
@@ -174,7 +175,7 @@ export const relation = defineDeltaStreamResource({
 
   validateChange(olds, news) {
     if (news.allowDataLoss) return [];
-    const changed = REPLACE_ON.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const changed = differing(REPLACE_ON, olds, news, RELATION_NORMALIZE);
     return changed.map((k) => ({
       property: k,
       reason: `changing ${k} drops and recreates the ${olds.type} ${olds.database}.${olds.schema}.${olds.name}: the rows it holds and the position of the queries reading it would be lost. Nothing was changed. To allow it, set allowDataLoss: true on it.`,

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import { z } from "zod";
 import { Attachment, defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { PropValue, alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps, word } from "./common";
+import { PropValue, alterOwner, asOwner, differing, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps, word } from "./common";
 import { STORE_TYPES } from "./contract";
 import { ident, sql } from "../sql/builder";
 import { WarehouseApiError } from "../http/errors";
@@ -237,7 +237,7 @@ export const store = defineDeltaStreamResource({
   validateChange(olds, news) {
     if (news.allowReplace) return [];
     return (["name", "type"] as const)
-      .filter((k) => olds[k] !== news[k])
+      .filter((k) => differing([k], olds, news).length > 0)
       .map((k) => ({
         property: k,
         reason: `changing ${k} from ${JSON.stringify(olds[k])} to ${JSON.stringify(news[k])} drops and recreates the store ${olds.name}: the relations and queries reading from it lose their source. Nothing was changed. To allow it, set allowReplace: true on it.`,
