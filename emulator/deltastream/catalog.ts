@@ -43,7 +43,7 @@ const INTERNAL_TABLES: Record<string, string> = {
   /** Files attached to CREATE FUNCTION_SOURCE / DESCRIPTOR_SOURCE (served by /v2/download). */
   downloads: "resource_type VARCHAR, name VARCHAR, content VARCHAR",
   /** How a continuous query runs: its DuckDB SELECT (with watermark placeholders), sink and sources. */
-  query_plans: "query_id VARCHAR, mode VARCHAR, duck_sql VARCHAR, sink_relation_id VARCHAR, source_relation_ids VARCHAR, output_columns VARCHAR",
+  query_plans: "query_id VARCHAR, mode VARCHAR, duck_sql VARCHAR, sink_relation_id VARCHAR, source_relation_ids VARCHAR, output_columns VARCHAR, app_id VARCHAR",
   /** Readiness and state-change deadlines (epoch ms). */
   timers: "kind VARCHAR, name VARCHAR, due BIGINT, next_state VARCHAR, message VARCHAR",
 };
@@ -72,6 +72,11 @@ export class Catalog {
       for (const s of ["sys", "data", "topics", "internal"]) await c.run(`CREATE SCHEMA IF NOT EXISTS ${s}`);
       for (const [t, cols] of Object.entries(SYS_TABLES)) await c.run(`CREATE TABLE IF NOT EXISTS sys.${quoteIdent(t)} (${cols})`);
       for (const [t, cols] of Object.entries(INTERNAL_TABLES)) await c.run(`CREATE TABLE IF NOT EXISTS internal.${quoteIdent(t)} (${cols})`);
+      // files written by an earlier version of the emulator
+      await c.run("ALTER TABLE internal.query_plans ADD COLUMN IF NOT EXISTS app_id VARCHAR");
+      // statements run SELECTs written by clients: no file, network or extension access from SQL
+      await c.run("SET enable_external_access = false");
+      await c.run("SET lock_configuration = true");
       const orgs = await all(c, "SELECT id FROM sys.organizations");
       if (!orgs.length) await c.run("INSERT INTO sys.organizations VALUES ($1, $2, '', $3)", [org.id, org.name, now]);
       for (const r of BUILTIN_ROLES) {

@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { DuckDBConnection } from "../framework/duckdb";
 import { all, quoteIdent, quoteLiteral } from "../framework/duckdb";
-import { Cursor, PropValue, Props, SqlStateError, Stmt, propText, quoteIdent as dsQuote, syntaxError } from "./parser";
+import { Cursor, PropValue, Props, SqlStateError, Stmt, propText, quoteIdent as dsQuote, rawLength, syntaxError } from "./parser";
 import { BUILTIN_ROLES, cryptoId, relationTable, topicTable } from "./catalog";
 import { Column, Result, col, dsTypeOf, duckTypeOf, empty, resultOf } from "./types";
 import { RelationRef, rewriteSelect } from "./select";
@@ -105,8 +105,11 @@ function checkName(name: string): void {
 }
 
 export class Executor {
-  /** `app`: the application whose statements this executor runs (their queries carry its name). */
-  constructor(private readonly c: DuckDBConnection, private readonly env: Env, private readonly app: string | null = null) {}
+  /**
+   * `app`: the application whose statements this executor runs. An application is one query of
+   * `deltastream.sys."queries"`; the queries of its statements run under it, unlisted.
+   */
+  constructor(private readonly c: DuckDBConnection, private readonly env: Env, private readonly app: { id: string; name: string } | null = null) {}
 
   private q(sql: string, params?: (string | number | boolean | null)[]): Promise<Row[]> {
     return all(this.c, sql, params);
@@ -131,8 +134,8 @@ export class Executor {
   // ------------------------------------------------------------------ roles and privileges
 
   /** The request's role and every role it holds (recursively). */
-  private async effectiveRoles(role = this.env.ctx.role): Promise<Set<string>> {
-    const seen = new Set<string>([role, "public"]);
+  private async effectiveRoles(role = this.env.ctx.role, withPublic = true): Promise<Set<string>> {
+    const seen = new Set<string>(withPublic ? [role, "public"] : [role]);
     const queue = [role];
     while (queue.length) {
       const r = queue.pop()!;
@@ -484,7 +487,7 @@ export class Executor {
         );
       }
       case "QUERY": {
-        const id = k.identOrString("query id");
+        const id = k.queryId();
         k.end();
         const r = await this.q("SELECT 1 FROM sys.queries WHERE id = $1", [id]);
         if (!r.length) throw notFound("3D019", "query", id);
@@ -862,7 +865,7 @@ export class Executor {
   }
 
   private async addMember(role: string, member: string): Promise<void> {
-    if (role === member || (await this.effectiveRoles(role)).has(member)) throw new SqlStateError("0LP01", `granting role "${role}" to "${member}" would create a cycle`);
+    if (role === member || (await this.effectiveRoles(role, false)).has(member)) throw new SqlStateError("0LP01", `granting role "${role}" to "${member}" would create a cycle`);
     if (!(await this.q("SELECT 1 FROM sys.role_members WHERE role_name = $1 AND member_role_name = $2", [role, member])).length) {
       await this.run("INSERT INTO sys.role_members VALUES ($1, $2, $3)", [role, member, this.now]);
     }
@@ -1104,7 +1107,7 @@ export class Executor {
 
   async insertQuery(sqlText: string, sinkId: string, selectText: string, select: { sql: string; sources: RelationRef[]; aggregate: boolean }, sinkName: string, outputNames?: string[]): Promise<string> {
     const app = this.app;
-    const running = Number((await this.q("SELECT count(*) AS n FROM sys.queries WHERE current_state NOT IN ('terminated', 'errored')"))[0].n);
+    const running = app ? 0 : Number((await this.q("SELECT count(*) AS n FROM sys.queries WHERE current_state NOT IN ('terminated', 'errored')"))[0].n);
     if (running >= this.env.opts.maxQueries) throw new SqlStateError("53000", `configuration limit exceeded: at most ${this.env.opts.maxQueries} running queries`);
     const pool = this.env.ctx.computePool ?? null;
     if (pool) {
@@ -1121,20 +1124,21 @@ export class Executor {
       duckSql = rw.sql;
     }
     const outCols = outputNames ?? (await this.describeSelect(select.sql)).map((c) => c.name);
-    await this.run("INSERT INTO sys.queries VALUES ($1, $2, 1, $3, 'running', 'starting', NULL, $4, $5, $6, $7, $8, $9, $9)", [
-      id,
-      app ?? `${sinkName}_${id.slice(0, 8)}`,
-      sqlText,
-      String(sink.fqn),
-      JSON.stringify(await Promise.all(select.sources.map(async (s) => fqnOf(s.database_name, s.schema_name, s.name)))),
-      app,
-      pool,
-      this.env.ctx.role,
-      this.now,
-    ]);
-    await this.run("INSERT INTO internal.query_plans VALUES ($1, $2, $3, $4, $5, $6)", [id, incremental ? "incremental" : "recompute", duckSql, sinkId, JSON.stringify(select.sources.map((s) => s.id)), JSON.stringify(outCols)]);
+    if (!app) {
+      await this.run("INSERT INTO sys.queries VALUES ($1, $2, 1, $3, 'running', 'starting', NULL, $4, $5, NULL, $6, $7, $8, $8)", [
+        id,
+        `${sinkName}_${id.slice(0, 8)}`,
+        sqlText,
+        String(sink.fqn),
+        JSON.stringify(select.sources.map((s) => fqnOf(s.database_name, s.schema_name, s.name))),
+        pool,
+        this.env.ctx.role,
+        this.now,
+      ]);
+      await this.timer("query", id, this.env.opts.queryStartMs, "running");
+    }
+    await this.run("INSERT INTO internal.query_plans VALUES ($1, $2, $3, $4, $5, $6, $7)", [id, incremental ? "incremental" : "recompute", duckSql, sinkId, JSON.stringify(select.sources.map((s) => s.id)), JSON.stringify(outCols), app?.id ?? null]);
     for (const s of select.sources) await this.run("INSERT INTO internal.query_offsets VALUES ($1, $2, 0)", [id, s.id]);
-    await this.timer("query", id, this.env.opts.queryStartMs, "running");
     return id;
   }
 
@@ -1163,7 +1167,7 @@ export class Executor {
     for (const s of stmts) {
       const first = s.toks[0];
       const lastTok = s.toks[s.toks.length - 1];
-      const text = source.slice(first.at! - base, lastTok.at! - base + lastTok.v.length + (lastTok.k === "str" || lastTok.k === "id" ? 2 : 0)).trim();
+      const text = source.slice(first.at! - base, lastTok.at! - base + rawLength(source, { ...lastTok, at: lastTok.at! - base })).trim();
       statements.push(text);
       const sub = new Cursor({ text, toks: s.toks });
       if (sub.isWord("CREATE") && sub.isWord("VIRTUAL", 1)) {
@@ -1193,9 +1197,11 @@ export class Executor {
     await this.requireOrgPrivilege("CREATE_QUERY");
     if (app.ddls.some((d) => d.virtual)) throw new SqlStateError("0A000", "virtual relations are not supported by the emulator");
     const appId = cryptoId();
+    const running = Number((await this.q("SELECT count(*) AS n FROM sys.queries WHERE current_state NOT IN ('terminated', 'errored')"))[0].n);
+    if (running >= this.env.opts.maxQueries) throw new SqlStateError("53000", `configuration limit exceeded: at most ${this.env.opts.maxQueries} running queries`);
     const rows: Result["rows"] = [];
     for (const text of app.statements) {
-      const sub = new Executor(this.c, this.env, app.name);
+      const sub = new Executor(this.c, this.env, { id: appId, name: app.name });
       const outcome = await sub.execute({ text, toks: tokenize(text) });
       for (const r of outcome.result.rows) if (r[0] !== "query") rows.push(r);
     }
@@ -1216,15 +1222,13 @@ export class Executor {
 
   private async queryControl(k: Cursor, verb: string): Promise<Outcome> {
     k.expect("QUERY");
-    const id = k.identOrString("query id");
+    const id = k.queryId();
     k.end();
     const r = await this.q("SELECT * FROM sys.queries WHERE id = $1", [id]);
     if (!r.length) throw notFound("3D019", "query", id);
     const qrow = r[0];
     await this.requireOwnerOr(String(qrow.owner), "ALTER", "QUERY", id, `query ${id}`);
-    const members = [id, ...(await this.q("SELECT id FROM sys.queries WHERE application_name = $1 AND id <> $2", [String(qrow.name), id])).map((x) => String(x.id))].filter((x, i, a) => a.indexOf(x) === i);
-    const appMembers = qrow.application_name && qrow.application_name === qrow.name ? members : [id];
-    for (const q of appMembers) {
+    for (const q of [id]) {
       if (verb === "TERMINATE") {
         const cur = (await this.q("SELECT current_state FROM sys.queries WHERE id = $1", [q]))[0];
         if (cur.current_state === "terminated") continue;
@@ -1393,7 +1397,7 @@ export class Executor {
         break;
       }
       case "QUERY": {
-        const id = k.identOrString("query id");
+        const id = k.queryId();
         if (!(await this.q("SELECT 1 FROM sys.queries WHERE id = $1", [id])).length) throw notFound("3D019", "query", id);
         [table, where, params, label, path] = ["queries", "id = $1", [id], `query ${id}`, []];
         break;
@@ -1508,7 +1512,7 @@ export class Executor {
           if (w !== "RELATION" && rel.relation_type !== w.toLowerCase()) throw new SqlStateError("42601", `relation ${rel.fqn} is a ${rel.relation_type}, not a ${w.toLowerCase()}`);
           await this.requireOwnerOr(String(rel.owner), "DROP", "RELATION", String(rel.fqn), `relation ${rel.fqn}`);
           const users = await this.q(
-            `SELECT q.id FROM sys.queries q JOIN internal.query_plans p ON p.query_id = q.id WHERE q.current_state NOT IN ('terminated', 'errored') AND (p.sink_relation_id = $1 OR p.source_relation_ids LIKE '%' || $1 || '%')`,
+            `SELECT DISTINCT q.id FROM sys.queries q JOIN internal.query_plans p ON coalesce(p.app_id, p.query_id) = q.id WHERE q.current_state NOT IN ('terminated', 'errored') AND (p.sink_relation_id = $1 OR p.source_relation_ids LIKE '%' || $1 || '%')`,
             [String(rel.id)],
           );
           if (users.length) throw new SqlStateError("2BP01", `relation ${rel.fqn} cannot be dropped: running queries use it (${users.map((u) => u.id).join(", ")})`);
@@ -1654,7 +1658,7 @@ export class Executor {
         break;
       }
       case "QUERY":
-        objectName = k.identOrString();
+        objectName = k.queryId();
         if (!(await this.q("SELECT 1 FROM sys.queries WHERE id = $1", [objectName])).length) throw notFound("3D019", "query", objectName);
         break;
       default: {
@@ -1763,6 +1767,7 @@ export class Executor {
 export function engineError(e: unknown): SqlStateError {
   const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
   if (/^(Parser|Binder|Catalog|Conversion|Invalid Input) Error/i.test(msg)) return new SqlStateError("42601", msg.replace(/^\w+ Error: /, ""));
+  if (/^Permission Error/i.test(msg)) return new SqlStateError("42501", msg.replace(/^\w+ Error: /, ""));
   if (/^Not implemented Error/i.test(msg)) return new SqlStateError("0A000", msg.replace(/^\w+ \w+ Error: /, ""));
   return new SqlStateError("XX000", msg);
 }

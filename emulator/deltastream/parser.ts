@@ -44,10 +44,10 @@ export function splitSql(sql: string): Stmt[] {
   const parts = splitStatements(toks);
   const out: Stmt[] = [];
   let app: Tok[][] | undefined;
-  const words = (p: Tok[]) => p.filter(significant).slice(0, 2).map((t) => (t.k === "word" ? t.v.toUpperCase() : ""));
+  const words = (p: Tok[]) => p.filter(significant).slice(0, 3).map((t) => (t.k === "word" ? t.v.toUpperCase() : ""));
   for (const p of parts) {
-    const [a, b] = words(p);
-    if (!app && a === "BEGIN" && b === "APPLICATION") app = [p];
+    const [a, b, c] = words(p);
+    if (!app && ((a === "BEGIN" && b === "APPLICATION") || (a === "DESCRIBE" && b === "BEGIN" && c === "APPLICATION"))) app = [p];
     else if (app) {
       app.push(p);
       if (a === "END" && b === "APPLICATION") {
@@ -159,6 +159,29 @@ export class Cursor {
     }
     return this.ident(what);
   }
+  /** A query id: a UUID as written (`TERMINATE QUERY 8f05…-…;`), quoted, or a string. */
+  queryId(): string {
+    const t = this.peek();
+    if (!t) throw syntaxError("parse error: expected a query id at end of input");
+    if (t.k === "str" || t.k === "id") {
+      this.i++;
+      return t.v;
+    }
+    let out = "";
+    let end: number | undefined;
+    while (!this.done) {
+      const x = this.peek()!;
+      if (end !== undefined && x.at !== end) break;
+      if (!(x.k === "word" || x.k === "num" || (x.k === "p" && x.v === "-"))) break;
+      out += x.v;
+      end = x.at === undefined ? undefined : x.at + x.v.length;
+      this.i++;
+      if (end === undefined) break;
+    }
+    if (!out) throw syntaxError(`parse error: expected a query id ${this.near()}`);
+    return out.toLowerCase();
+  }
+
   /** `WITH ( … )` if present. */
   withProps(): Props {
     if (!this.isWord("WITH") || !this.isP("(", 1)) return new Map();

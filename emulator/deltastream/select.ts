@@ -68,6 +68,8 @@ export async function rewriteSelect(sql: string, resolve: Resolve, incremental =
   let sysOnly = true;
   const groupBy: string[] = [];
   let depth = 0;
+  /** Depths at which a FROM list is open (a `,` there starts another table reference). */
+  const fromDepths = new Set<number>();
   let pos = 0; // next token index (all tokens) to copy
   const copyTo = (i: number) => {
     for (; pos < i; pos++) out.push(raw(toks[pos]));
@@ -76,8 +78,13 @@ export async function rewriteSelect(sql: string, resolve: Resolve, incremental =
   for (let k = 0; k < sig.length; k++) {
     const t = toks[sig[k]];
     if (t.k === "p" && t.v === "(") depth++;
-    if (t.k === "p" && t.v === ")") depth--;
+    if (t.k === "p" && t.v === ")") {
+      fromDepths.delete(depth);
+      depth--;
+    }
     const w = W(k);
+    if (["WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "QUALIFY", "WINDOW", "SELECT"].includes(w)) fromDepths.delete(depth);
+    const listComma = t.k === "p" && t.v === "," && fromDepths.has(depth);
     if (AGGREGATES.has(w) && P(k + 1, "(")) aggregate = true;
     if (w === "GROUP" && W(k + 1) === "BY") {
       aggregate = true;
@@ -107,7 +114,8 @@ export async function rewriteSelect(sql: string, resolve: Resolve, incremental =
         flush();
       }
     }
-    if ((w === "FROM" || w === "JOIN") && !P(k + 1, "(")) {
+    if (w === "FROM") fromDepths.add(depth);
+    if ((w === "FROM" || w === "JOIN" || listComma) && !P(k + 1, "(")) {
       let j = k + 1;
       for (;;) {
         // a table reference: a dotted name
@@ -164,7 +172,7 @@ export async function rewriteSelect(sql: string, resolve: Resolve, incremental =
           j += W(j) === "AS" ? 2 : 1;
           if (skipWith()) out.push(" ");
         }
-        if (P(j, ",") && w === "FROM") {
+        if (P(j, ",") && (w === "FROM" || listComma)) {
           j++;
           continue;
         }

@@ -61,7 +61,8 @@ export async function tick(c: DuckDBConnection, now: Date): Promise<void> {
   await ingestAll(c);
   const queries = await all(
     c,
-    "SELECT q.id, p.mode, p.duck_sql, p.sink_relation_id, p.source_relation_ids, p.output_columns FROM sys.queries q JOIN internal.query_plans p ON p.query_id = q.id WHERE q.current_state = 'running' ORDER BY q.created_at",
+    // an application's statements run under its query (app_id): its state is theirs
+    "SELECT p.query_id AS id, q.id AS state_id, p.mode, p.duck_sql, p.sink_relation_id, p.source_relation_ids, p.output_columns FROM internal.query_plans p JOIN sys.queries q ON q.id = coalesce(p.app_id, p.query_id) WHERE q.current_state = 'running' ORDER BY q.created_at, p.query_id",
   );
   if (!queries.length) return;
   for (const q of queries) await runQuery(c, q, now);
@@ -151,9 +152,10 @@ async function ingestAll(c: DuckDBConnection): Promise<void> {
 
 async function runQuery(c: DuckDBConnection, q: Row, now: Date): Promise<void> {
   const id = String(q.id);
+  const stateId = String(q.state_id);
   const sink = await relInfo(c, String(q.sink_relation_id));
   if (!sink) {
-    await fail(c, id, "the sink relation no longer exists", now);
+    await fail(c, stateId, "the sink relation no longer exists", now);
     return;
   }
   const outCols = JSON.parse(String(q.output_columns)) as string[];
@@ -187,7 +189,10 @@ async function runQuery(c: DuckDBConnection, q: Row, now: Date): Promise<void> {
     const reader = await c.runAndReadAll(sql);
     const rows = reader.getRowsJson();
     const names = sink.columns.map((x) => x.name);
-    const objects = rows.map((r) => Object.fromEntries(r.map((v, i) => [names[i] ?? outCols[i], v])));
+    // JSON numbers for numeric columns (DuckDB's JSON rows carry 64-bit integers as strings)
+    const numeric = sink.columns.map((x) => /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|FLOAT|REAL|DOUBLE|DECIMAL)/i.test(x.type));
+    const asJson = (v: unknown, i: number) => (numeric[i] && typeof v === "string" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v) && Number.isSafeInteger(Math.trunc(Number(v))) ? Number(v) : v);
+    const objects = rows.map((r) => Object.fromEntries(r.map((v, i) => [names[i] ?? outCols[i], asJson(v, i)])));
     if (sink.topic) {
       const table = topicTable(sink.topic);
       let seq = Number((await all(c, `SELECT coalesce(max(seq), 0) AS s FROM ${table}`))[0].s);
@@ -211,7 +216,7 @@ async function runQuery(c: DuckDBConnection, q: Row, now: Date): Promise<void> {
     }
     for (const [s, m] of Object.entries(marks)) await c.run("UPDATE internal.query_offsets SET seq = $3 WHERE query_id = $1 AND relation_id = $2", [id, s, m.hi]);
   } catch (e) {
-    await fail(c, id, (e instanceof Error ? e.message : String(e)).split("\n")[0], now);
+    await fail(c, stateId, (e instanceof Error ? e.message : String(e)).split("\n")[0], now);
   }
 }
 

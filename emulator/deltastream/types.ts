@@ -91,6 +91,8 @@ export async function resultOf(c: DuckDBConnection, sql: string, params?: (strin
   const types = reader.columnTypes().map(String);
   const rows = reader.getRowsJson().map((r) =>
     r.map((v, i) => {
+      // floating-point values keep a decimal point, as the vendor sends them ("1.0")
+      if (typeof v === "number" && Number.isInteger(v) && /^(DOUBLE|FLOAT|REAL)$/i.test(types[i])) return v.toFixed(1);
       const s = cell(v);
       if (s !== null && opts.ltz && types[i].toUpperCase().startsWith("TIMESTAMP")) return s.endsWith("Z") ? s : `${s}Z`;
       return s;
