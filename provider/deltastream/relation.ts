@@ -133,7 +133,19 @@ export async function checkPlacement(api: DeltaStreamApi, r: Inputs): Promise<{ 
 export async function queriesUsing(api: DeltaStreamApi, fqn: string): Promise<string[]> {
   const rows = await sysRows(api, "queries", {}).catch(() => [] as Row[]);
   const live = rows.filter((q) => !["terminated", "terminate_requested"].includes(String(q.current_state)));
-  const mentions = (v: unknown) => String(v ?? "").replace(/"/g, "").split(/[,\s[\]]+/).some((p) => p === fqn || p.endsWith(`.${fqn}`));
+  // sources is a JSON array of quoted fqns, sink one quoted fqn ("db"."schema"."name", maybe org-prefixed).
+  const names = (v: unknown): string[] => {
+    if (v === null || v === undefined || v === "") return [];
+    let list: unknown[];
+    try {
+      const p = JSON.parse(String(v));
+      list = Array.isArray(p) ? p : [p];
+    } catch {
+      list = [v];
+    }
+    return list.map((x) => String(x).replace(/"/g, "").split(".").slice(-3).join("."));
+  };
+  const mentions = (v: unknown) => names(v).includes(fqn);
   return live.filter((q) => mentions(q.sink) || mentions(q.sources)).map((q) => String(q.id));
 }
 
