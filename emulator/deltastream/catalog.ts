@@ -40,7 +40,7 @@ const INTERNAL_TABLES: Record<string, string> = {
   relation_offsets: "relation_id VARCHAR, topic_seq BIGINT",
   /** A query's position in each source relation (the last __ds_seq it processed). */
   query_offsets: "query_id VARCHAR, relation_id VARCHAR, seq BIGINT",
-  /** Files attached to CREATE FUNCTION_SOURCE / DESCRIPTOR_SOURCE (served by /v2/download). */
+  /** Files attached to CREATE FUNCTION_SOURCE / DESCRIPTOR_SOURCE (base64; served by /v2/download). */
   downloads: "resource_type VARCHAR, name VARCHAR, content VARCHAR",
   /** How a continuous query runs: its DuckDB SELECT (with watermark placeholders), sink and sources. */
   query_plans: "query_id VARCHAR, mode VARCHAR, duck_sql VARCHAR, sink_relation_id VARCHAR, source_relation_ids VARCHAR, output_columns VARCHAR, app_id VARCHAR",

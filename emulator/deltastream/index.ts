@@ -27,6 +27,7 @@ import { EmulatorContext, EmulatorRequest, EmulatorResponse, EmulatorServer, Htt
 import { defineEmulator, randomToken, stateFiles } from "../framework/definition";
 import type { FaultConfig } from "../framework/faults";
 import { all } from "../framework/duckdb";
+import type { DuckDBConnection } from "../framework/duckdb";
 import * as C from "../../provider/deltastream/contract";
 import { DELTASTREAM_ROUTES as R, DOWNLOAD_RESOURCE_TYPES, SQLSTATE_OK, SQLSTATE_PENDING } from "../../provider/deltastream/contract";
 import { Catalog } from "./catalog";
@@ -41,6 +42,16 @@ export const DEFAULT_DELTASTREAM_ORGANIZATION = "emulator-org";
 /** The emulator organization's fixed ID. */
 export const DEFAULT_DELTASTREAM_ORGANIZATION_ID = "0c6f3a52-4f5e-4b1d-9c55-5e1b2d3a4f60";
 export const DELTASTREAM_VERSION = { major: 2, minor: 0, patch: 0 };
+
+/** The emulator's admin calls (no auth): produce into a topic, read a topic, run one engine pass. */
+export const DELTASTREAM_ADMIN_PATHS = {
+  /** POST {store, entity, records: [{key?, value, partition?}]} → {offsets} */
+  produce: "/_emulator/deltastream/produce",
+  /** GET ?after=<offset> → {records: [{offset, partition, key, value, produced_at}]} */
+  entity: (store: string, entity: string) => `/_emulator/deltastream/entities/${encodeURIComponent(store)}/${encodeURIComponent(entity)}`,
+  /** POST → runs readiness, ingestion and every running query once */
+  tick: "/_emulator/deltastream/tick",
+} as const;
 
 export interface StoredStatement {
   statementID: string;
@@ -115,7 +126,8 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
   let fw!: EmulatorContext<DeltaStreamState>;
   let catalog!: Catalog;
 
-  const engine = <T>(fn: Parameters<Catalog["exclusive"]>[0] extends (c: infer X) => Promise<unknown> ? (c: X) => Promise<T> : never) => catalog.exclusive(fn);
+  /** Runs `fn` alone on the engine's shared connection (statements, engine passes and admin calls never interleave). */
+  const engine = <T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> => catalog.exclusive(fn);
 
   const schedule = () => {
     if (tickMs <= 0) return;
@@ -304,7 +316,7 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
   const adminRoutes: Route<DeltaStreamState>[] = [
     {
       method: "POST",
-      pattern: "/_emulator/deltastream/produce",
+      pattern: DELTASTREAM_ADMIN_PATHS.produce,
       handler: async (req) => {
         const b = req.body as { store?: string; entity?: string; records?: ProduceRecord[] } | undefined;
         if (!b || typeof b.store !== "string" || typeof b.entity !== "string" || !Array.isArray(b.records)) {
@@ -334,7 +346,7 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
     },
     {
       method: "POST",
-      pattern: "/_emulator/deltastream/tick",
+      pattern: DELTASTREAM_ADMIN_PATHS.tick,
       handler: async () => {
         await engine((c) => tick(c, fw.now()));
         return { status: 200, body: { ok: true } };

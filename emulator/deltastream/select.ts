@@ -140,6 +140,11 @@ export async function rewriteSelect(sql: string, resolve: Resolve, incremental =
           replacement = quoteIdent(parts[0]);
         } else {
           sysOnly = false;
+          if (P(j, "(")) {
+            const fn = parts.join(".").toUpperCase();
+            if (["TUMBLE", "HOP", "CUMULATE", "SESSION"].includes(fn)) throw new SqlStateError("0A000", `windowed aggregation (${fn}) is not supported by the emulator's engine`);
+            throw new SqlStateError("0A000", `table function ${parts.join(".")}(…) is not supported: FROM takes relations`);
+          }
           const rel = await resolve(parts);
           if (!sources.some((s) => s.id === rel.id)) sources.push(rel);
           const filter = incremental ? ` WHERE __ds_seq > {{LO:${rel.id}}} AND __ds_seq <= {{HI:${rel.id}}}` : "";

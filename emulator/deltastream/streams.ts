@@ -137,12 +137,10 @@ async function ingestAll(c: DuckDBConnection): Promise<void> {
       const keyOf = pkCols.map((x) => `${extract('coalesce("value", "key")', x)} AS ${quoteIdent(x.name)}`).join(", ");
       const match = pkCols.map((x) => `${target}.${quoteIdent(x.name)} IS NOT DISTINCT FROM n.${quoteIdent(x.name)}`).join(" AND ");
       await c.run(`DELETE FROM ${target} USING (SELECT ${keyOf} FROM ${topic} WHERE ${range}) n WHERE ${match}`);
-      const partition = pkCols.map((x) => extract('"value"', x)).join(", ");
       // the last message per key wins; a tombstone (null value) leaves the key deleted
       await c.run(
         `INSERT INTO ${target} (${names}, __ds_seq) SELECT ${values}, seq FROM (SELECT * FROM ${topic} WHERE ${range} QUALIFY row_number() OVER (PARTITION BY ${pkCols.map((x) => extract('coalesce("value", "key")', x)).join(", ")} ORDER BY seq DESC) = 1) WHERE "value" IS NOT NULL`,
       );
-      void partition;
     } else {
       await c.run(`INSERT INTO ${target} (${names}, __ds_seq) SELECT ${values}, seq FROM ${topic} WHERE ${range} AND "value" IS NOT NULL ORDER BY seq`);
     }

@@ -287,9 +287,11 @@ describe("DeltaStream emulator", function () {
     await fails(e, "DROP DATABASE db1", "42501", { role: "analyst" });
     // SELECTs reach relations and deltastream.sys only: no internal tables, no files
     await fails(e, "SELECT * FROM (SELECT 1) x, deltastream.internal.store_secrets", "3D020");
-    await fails(e, "SELECT * FROM (SELECT 1) x, read_csv('/etc/hostname')", "3D020", { database: "db1" });
-    await fails(e, "SELECT * FROM (SELECT 1) x CROSS JOIN (SELECT * FROM read_text('/etc/hostname'))", "3D020", { database: "db1" });
-    await fails(e, "SELECT length(x) FROM (SELECT 1 AS x) WHERE x IN (SELECT 1 FROM (SELECT 1), read_blob('/etc/hostname'))", "3D020", { database: "db1" });
+    await fails(e, "SELECT * FROM (SELECT 1) x, read_csv('/etc/hostname')", "0A000", { database: "db1" });
+    await fails(e, "SELECT * FROM (SELECT 1) x CROSS JOIN (SELECT * FROM read_text('/etc/hostname'))", "0A000", { database: "db1" });
+    await fails(e, "SELECT length(x) FROM (SELECT 1 AS x) WHERE x IN (SELECT 1 FROM (SELECT 1), read_blob('/etc/hostname'))", "0A000", { database: "db1" });
+    await fails(e, "SELECT * FROM (SELECT 1) x, duckdb_tables", "3D020", { database: "db1" });
+    expect(await fails(e, "CREATE STREAM w AS SELECT window_start, COUNT(*) FROM TUMBLE(pageviews, SIZE 1 MINUTE) GROUP BY window_start", "0A000", { database: "db1" })).to.contain("TUMBLE");
     // 2BP01 dependents
     expect(await fails(e, "DROP SCHEMA db1.public", "2BP01")).to.contain("pageviews");
     await fails(e, "DROP DATABASE db1", "2BP01");
@@ -561,6 +563,10 @@ describe("DeltaStream emulator", function () {
     ]);
     await settle(e, 0);
     expect(await ok(e, "SELECT * FROM users", ctx)).to.deep.equal([["u1", "Ada L."]]);
+    // a join of a stream with a changelog, recomputed
+    await ok(e, "CREATE STREAM named AS SELECT p.pageid, u.name, UPPER(p.pageid) AS page FROM pageviews p JOIN users u ON p.userid = u.uid", ctx);
+    await settle(e);
+    expect(await ok(e, "SELECT * FROM named", ctx)).to.deep.equal([["home", "Ada L.", "HOME"]]);
     // function sources: the attached file, downloadable
     await ok(e, "CREATE FUNCTION_SOURCE udfs WITH ('file' = 'udfs.jar', 'description' = 'my udfs')", {}, { attachments: { "udfs.jar": Buffer.from([0, 1, 2, 255]) } });
     const orgId = (await ok(e, "LIST ORGANIZATIONS"))[0][0]!;
@@ -591,6 +597,11 @@ describe("DeltaStream emulator", function () {
     await produce(e, "kafka1", "pageviews", [{ value: { viewtime: 2, userid: "a", pageid: "y" } }]);
     await settle(e, 0);
     expect(await ok(e, "SELECT * FROM totals", { database: "db1" })).to.deep.equal([["a", "2"]]);
+    // an admin reset empties the catalogue (built-in roles stay)
+    expect((await http(e, "POST", "/_emulator/reset", { token: null })).status).to.equal(204);
+    expect(await ok(e, `SELECT count(*) FROM deltastream.sys."databases"`)).to.deep.equal([["0"]]);
+    expect(await ok(e, `SELECT count(*) FROM deltastream.sys."queries"`)).to.deep.equal([["0"]]);
+    expect(await ok(e, `SELECT name FROM deltastream.sys."roles" ORDER BY name`)).to.deep.equal([["orgadmin"], ["public"], ["securityadmin"], ["sysadmin"], ["useradmin"]]);
   });
 
   it("injects faults: a 503 answered {message} changes nothing; a connection dropped after handling has applied the statement", async () => {
