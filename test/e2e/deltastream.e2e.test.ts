@@ -1,7 +1,7 @@
 /**
- * End to end with the real CLI against the DeltaStream emulator: a Kafka store, database and schema,
- * a source stream and a changelog counted by a running query on a compute pool, a role with a grant
- * and a secret — create, no-op second up, events produced into the source arriving counted in the
+ * End to end with the real CLI against the DeltaStream emulator, deploying the estate of
+ * examples/deltastream-streaming (a Kafka store, database and schema, a source stream and a
+ * changelog counted by a running query on a compute pool, a role with grants) plus a secret — create, no-op second up, events produced into the source arriving counted in the
  * sink, out-of-band UPDATE STORE / owner change / DROP / TERMINATE seen on refresh and repaired by
  * up, a changed query replaced with the old one terminated first, bad input and a data-losing change
  * refused at preview with no write reaching the emulator, no secret in the state, destroy leaving
@@ -16,6 +16,7 @@ import { DeltaStreamApi, createDeltaStreamHttp } from "../../provider/deltastrea
 import { ident, name, sql } from "../../provider/sql/builder";
 import { poll } from "../../provider/framework/poll";
 import { deltastream } from "../../sdk";
+import { COUNT_VIEWS_SQL, estate } from "../../examples/deltastream-streaming/estate";
 
 const KAFKA_PASSWORD = "e2e-kafka-password-7f3a";
 const SECRET_VALUE = "e2e-secret-value-91c2";
@@ -29,40 +30,19 @@ interface Desired {
   brokenStore: boolean;
 }
 
-const COUNT_SQL = 'INSERT INTO "shop"."analytics"."views_per_page" SELECT "pageid", COUNT(*) AS "views" FROM "shop"."analytics"."pageviews" GROUP BY "pageid"';
-const COUNT_SQL_FILTERED = 'INSERT INTO "shop"."analytics"."views_per_page" SELECT "pageid", COUNT(*) AS "views" FROM "shop"."analytics"."pageviews" WHERE "pageid" <> \'/health\' GROUP BY "pageid"';
+const COUNT_SQL_FILTERED = COUNT_VIEWS_SQL.replace(' GROUP BY', ' WHERE "pageid" <> \'/health\' GROUP BY');
 
+/** The example's estate (examples/deltastream-streaming/estate.ts), plus a secret. */
 function program(d: Desired) {
   return async () => {
-    const kafka = new deltastream.Store("kafka", {
-      name: "events_kafka",
-      type: "KAFKA",
-      uris: "kafka-1.e2e.test:9092",
-      kafka: { saslHashFunction: "PLAIN" },
-      credentials: d.brokenStore ? { username: "svc" } : { username: "svc", password: KAFKA_PASSWORD },
+    estate({
+      kafkaPassword: KAFKA_PASSWORD,
+      omitKafkaPassword: d.brokenStore,
+      databaseOwner: "sysadmin",
+      querySql: d.querySql,
+      allowQueryReplace: d.allowReplace,
+      extraSourceColumn: d.extraColumn,
     });
-    const db = new deltastream.Database("shop", { name: "shop", owner: "sysadmin" });
-    const schema = new deltastream.Schema("analytics", { database: db.name, name: "analytics" });
-    const pool = new deltastream.ComputePool("etl", { name: "etl", size: "small" });
-    const common = { database: db.name, schema: schema.name, store: kafka.name, topicPartitions: 1 };
-    const pageviews = new deltastream.Relation("pageviews", {
-      ...common,
-      name: "pageviews",
-      type: "stream",
-      topic: "pageviews",
-      columns: [{ name: "viewtime", type: "BIGINT" }, { name: "userid", type: "VARCHAR" }, { name: "pageid", type: "VARCHAR" }, ...(d.extraColumn ? [{ name: "referrer", type: "VARCHAR" }] : [])],
-    });
-    const counts = new deltastream.Relation("views-per-page", {
-      ...common,
-      name: "views_per_page",
-      type: "changelog",
-      topic: "views_per_page",
-      columns: [{ name: "pageid", type: "VARCHAR", nullable: false }, { name: "views", type: "BIGINT" }],
-      primaryKey: ["pageid"],
-    });
-    new deltastream.Query("count-views", { sql: d.querySql, computePool: pool.name, allowReplace: d.allowReplace }, { dependsOn: [pageviews, counts] });
-    const analysts = new deltastream.Role("analysts", { name: "analysts" });
-    new deltastream.Grant("analysts-use-shop", { role: analysts.name, objectType: "DATABASE", objectName: db.name, privileges: ["USAGE"] });
     new deltastream.Secret("webhook", { name: "webhook_token", value: SECRET_VALUE, description: "for the alerting webhook" });
   };
 }
@@ -73,7 +53,7 @@ describe("e2e: DeltaStream with the real pulumi CLI", function () {
   let api: DeltaStreamApi;
   let ts: TestStack;
   let out = "";
-  const desired: Desired = { querySql: COUNT_SQL, allowReplace: false, extraColumn: false, brokenStore: false };
+  const desired: Desired = { querySql: COUNT_VIEWS_SQL, allowReplace: false, extraColumn: false, brokenStore: false };
   const collect = (s: string) => (out += s);
   const use = (d: Partial<Desired>) => (ts.stack.workspace.program = program(Object.assign(desired, d)));
   const admin = async (method: "GET" | "POST", path: string, body?: unknown) => {
@@ -102,10 +82,10 @@ describe("e2e: DeltaStream with the real pulumi CLI", function () {
 
   it("up creates the estate; a second up and a refresh change nothing", async () => {
     const r = await ts.stack.up({ onOutput: collect });
-    expect(r.summary.resourceChanges).to.deep.equal({ create: 11 });
+    expect(r.summary.resourceChanges).to.deep.equal({ create: 13 });
     expect(await liveQueries()).to.have.length(1);
-    expect((await ts.stack.up({ onOutput: collect })).summary.resourceChanges).to.deep.equal({ same: 11 });
-    expect((await ts.stack.refresh({ onOutput: collect })).summary.resourceChanges).to.deep.equal({ same: 11 });
+    expect((await ts.stack.up({ onOutput: collect })).summary.resourceChanges).to.deep.equal({ same: 13 });
+    expect((await ts.stack.refresh({ onOutput: collect })).summary.resourceChanges).to.deep.equal({ same: 13 });
   });
 
   it("events produced into the source topic arrive, counted, in the changelog", async () => {
@@ -133,17 +113,17 @@ describe("e2e: DeltaStream with the real pulumi CLI", function () {
     await poll({ what: "the query to terminate", check: liveQueries, until: (l) => l.length === 0, timeoutMs: 60_000 });
 
     const r = await ts.stack.refresh({ onOutput: collect });
-    expect(r.summary.resourceChanges).to.deep.equal({ same: 7, update: 2, delete: 2 });
+    expect(r.summary.resourceChanges).to.deep.equal({ same: 9, update: 2, delete: 2 });
     const u = await ts.stack.up({ onOutput: collect });
-    expect(u.summary.resourceChanges).to.deep.equal({ same: 7, update: 2, create: 2 });
+    expect(u.summary.resourceChanges).to.deep.equal({ same: 9, update: 2, create: 2 });
     const store = (await api.rows(sql`SELECT uris, status FROM deltastream.sys.${ident("stores")} WHERE name = 'events_kafka'`))[0];
-    expect(store).to.deep.equal({ uris: "kafka-1.e2e.test:9092", status: "ready" });
+    expect(store).to.deep.equal({ uris: "kafka-1.example.internal:9092,kafka-2.example.internal:9092", status: "ready" });
     expect((await api.rows(sql`SELECT ${ident("owner")} FROM deltastream.sys.${ident("databases")} WHERE name = 'shop'`))[0].owner).to.equal("sysadmin");
     expect(await api.rows(sql`SELECT name FROM deltastream.sys.${ident("secrets")}`)).to.deep.equal([{ name: "webhook_token" }]);
     const live = await liveQueries();
     expect(live).to.have.length(1);
     expect(live[0].id).to.not.equal(q.id);
-    expect((await ts.stack.preview({ onOutput: collect })).changeSummary).to.deep.equal({ same: 11 });
+    expect((await ts.stack.preview({ onOutput: collect })).changeSummary).to.deep.equal({ same: 13 });
   });
 
   it("bad input and a data-losing change fail at preview; no write reaches the emulator", async () => {
@@ -168,7 +148,7 @@ describe("e2e: DeltaStream with the real pulumi CLI", function () {
     use({ allowReplace: true });
     const before = (await statements()).length;
     const u = await ts.stack.up({ onOutput: collect });
-    expect(u.summary.resourceChanges).to.deep.equal({ same: 10, replace: 1 });
+    expect(u.summary.resourceChanges).to.deep.equal({ same: 12, replace: 1 });
     const sent = (await statements()).slice(before);
     const terminated = sent.findIndex((s) => /^TERMINATE QUERY/i.test(s));
     const started = sent.findIndex((s) => /^INSERT INTO/i.test(s));
@@ -185,7 +165,7 @@ describe("e2e: DeltaStream with the real pulumi CLI", function () {
     expect(state).not.to.contain(SECRET_VALUE);
     expect(state).not.to.contain(emu.settings.apiToken);
     const d = await ts.stack.destroy({ onOutput: collect });
-    expect(d.summary.resourceChanges).to.deep.equal({ delete: 11 });
+    expect(d.summary.resourceChanges).to.deep.equal({ delete: 13 });
     for (const table of ["databases", "stores", "relations", "compute_pools", "secrets", "grants"]) {
       const rows = await api.rows(sql`SELECT * FROM deltastream.sys.${ident(table)}`);
       const mine = table === "databases" ? rows.filter((r) => r.is_default !== true) : table === "grants" ? rows.filter((r) => r.grantee_role === "analysts") : rows;
