@@ -168,6 +168,25 @@ describe("deltastream kinds: local rules", () => {
     expect(storeInputs.safeParse({ name: "k", type: "SNOWFLAKE", uris: "https://x" }).success).to.equal(false);
   });
 
+  it("Snowflake sends its key file as '@keyfile'; Kinesis and Databricks take their keys from credentials; credentials are checked against the type", () => {
+    const sf = storeInputs.parse({
+      name: "sf",
+      type: "SNOWFLAKE",
+      uris: "https://acme.snowflakecomputing.com",
+      snowflake: { accountId: "acme", cloudRegion: "AWS us-east-1", warehouseName: "wh", roleName: "r", username: "u", clientKeyFile: "/k.pem" },
+      credentials: { clientKeyPassphrase: "pass-phrase" },
+    });
+    const p = storeProps(sf, () => Buffer.from("KEY"));
+    expect(p.props).to.include({ "snowflake.client.key_file": "@keyfile", "snowflake.client.key_passphrase": "pass-phrase", "snowflake.account_id": "acme" });
+    expect(p.attachments).to.deep.equal([{ name: "@keyfile", content: Buffer.from("KEY") }]);
+    const kin = storeInputs.parse({ name: "k", type: "KINESIS", uris: "https://kinesis.us-east-1.amazonaws.com", kinesis: { accountId: "123" }, credentials: { accessKeyId: "AK", secretAccessKey: "SK" } });
+    expect(storeProps(kin).props).to.include({ "kinesis.account.id": "123", "kinesis.access_key_id": "AK", "kinesis.secret_access_key": "SK" });
+    const db = storeInputs.parse({ name: "d", type: "DATABRICKS", uris: "https://x.cloud.databricks.com", databricks: { warehouseId: "w", s3Bucket: "b", cloudRegion: "us-east-1" }, credentials: { appToken: "t", accessKeyId: "AK", secretAccessKey: "SK" } });
+    expect(storeProps(db).props).to.include({ "databricks.app_token": "t", "databricks.warehouse_port": 443, "aws.secret_access_key": "SK" });
+    const wrong = storeInputs.safeParse({ name: "k", type: "KINESIS", uris: "x", credentials: { password: "p" } });
+    expect(JSON.stringify(wrong.error?.issues)).to.include("is not a credential of a KINESIS store");
+  });
+
   it("a relation from columns renders one CREATE with quoted names; a relation's sql must be a CREATE of its type", () => {
     const r = relationInputs.parse({ database: "db", name: "clicks", type: "changelog", store: "k", columns: [{ name: "id", type: "bigint", nullable: false }, { name: "n", type: "INTEGER" }], primaryKey: ["id"] });
     expect(render(createStatement(r), DELTASTREAM)).to.equal(
