@@ -55,6 +55,8 @@ export interface Outcome {
   result: Result;
   async: boolean;
   context?: Partial<SessionContext>;
+  /** An interactive SELECT over relations (the vendor serves its rows from the data plane). */
+  interactive?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -234,8 +236,10 @@ export class Executor {
     const sync = (result: Result, context?: Partial<SessionContext>): Outcome => ({ result, async: false, context });
     switch (w0) {
       case "SELECT":
-      case "WITH":
-        return sync(await this.select(stmt.text));
+      case "WITH": {
+        const { result, interactive } = await this.select(stmt.text);
+        return { result, async: false, interactive };
+      }
       case "LIST":
       case "SHOW":
         k.i++;
@@ -288,10 +292,10 @@ export class Executor {
 
   // ------------------------------------------------------------------ SELECT
 
-  private async select(sql: string): Promise<Result> {
+  private async select(sql: string): Promise<{ result: Result; interactive: boolean }> {
     const rw = await rewriteSelect(sql.replace(/;\s*$/, ""), (parts) => this.relation(parts));
     try {
-      return await resultOf(this.c, rw.sql, undefined, { ltz: rw.sysOnly });
+      return { result: await resultOf(this.c, rw.sql, undefined, { ltz: rw.sysOnly }), interactive: !rw.sysOnly };
     } catch (e) {
       if (e instanceof SqlStateError) throw e;
       throw engineError(e);

@@ -54,6 +54,8 @@ export const DELTASTREAM_ADMIN_PATHS = {
 } as const;
 
 export interface StoredStatement {
+  /** Served from the data plane (the submit answered a dataplaneRequest). */
+  dataplane?: boolean;
   statementID: string;
   createdOn: number;
   /** Epoch ms from which GET answers 200 (before: 202). */
@@ -72,6 +74,8 @@ export interface DeltaStreamState {
   statements: Record<string, StoredStatement>;
   /** sha256 of the tokens made by CREATE API_TOKEN, by token name. */
   apiTokens: Record<string, string>;
+  /** sha256 of the data-plane token of each interactive SELECT (with `dataplane`), by statement id. */
+  dataplaneTokens?: Record<string, string>;
 }
 
 export interface DeltaStreamEmulatorOptions extends Partial<EngineOptions> {
@@ -88,6 +92,12 @@ export interface DeltaStreamEmulatorOptions extends Partial<EngineOptions> {
   tickMs?: number;
   /** Statements kept for GET (default 2,000). */
   maxStatements?: number;
+  /**
+   * Answer interactive SELECTs over relations the way the service does: `metadata.dataplaneRequest`
+   * ({token, uri, statementID, requestType: "result-set"}) and no rows, the rows then read with
+   * `GET /v2/statements/{id}?partitionID=` at that URI with that token (default false: rows inline).
+   */
+  dataplane?: boolean;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -229,6 +239,7 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
     let ctx: SessionContext | undefined;
     let stored: StoredStatement;
     let async = false;
+    let interactive = false;
     try {
       ctx = await resolveContext(request);
       const stmts = splitSql(request.statement);
@@ -260,6 +271,7 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
         });
         if (last.context) Object.assign(session, last.context);
         async ||= last.async;
+        interactive = stmts.length === 1 && last.interactive === true;
       }
       stored = { ...base, sqlState: SQLSTATE_OK, columns: last!.result.columns, rows: last!.result.rows, context: contextBody(session), ...(stmts.length > 1 ? { statementIDs: ids } : {}) };
     } catch (e) {
@@ -270,6 +282,19 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
     if (async) stored.readyAt = now.getTime() + engineOpts.asyncStatementMs;
     remember(state, stored);
     if (async) return { status: 202, body: { sqlState: SQLSTATE_PENDING, statementID, createdOn } satisfies C.StatementStatusBody };
+    if (opts.dataplane && interactive && stored.sqlState === SQLSTATE_OK) {
+      // the rows are the data plane's: a token for this statement, the URI to read them from
+      const token = `dp_${randomUUID().replace(/-/g, "")}`;
+      state.dataplaneTokens = { ...(state.dataplaneTokens ?? {}), [statementID]: sha256(token) };
+      const ids = Object.keys(state.dataplaneTokens);
+      for (let i = 0; i < ids.length - maxStatements; i++) delete state.dataplaneTokens[ids[i]];
+      const host = String(req.headers.host ?? "127.0.0.1");
+      const body = resultBody(stored, 0);
+      body.metadata.partitionInfo = [];
+      body.metadata.dataplaneRequest = { token, uri: `http://${host}${C.DELTASTREAM_BASE_PATH}`, statementID, requestType: "result-set" };
+      body.data = [];
+      return { status: 200, body };
+    }
     return { status: 200, body: resultBody(stored, 0) };
   };
 
@@ -362,7 +387,7 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
       return routes;
     },
     adminRoutes,
-    initialState: () => ({ statements: {}, apiTokens: {} }),
+    initialState: () => ({ statements: {}, apiTokens: {}, dataplaneTokens: {} }),
     stateFile: opts.stateFile,
     logFile: opts.logFile,
     faults: opts.faults,
@@ -393,6 +418,9 @@ export function createDeltaStreamEmulator(opts: DeltaStreamEmulatorOptions = {})
       const token = m[1];
       if (tokens.has(token)) return;
       if (Object.values(state.apiTokens).includes(sha256(token))) return;
+      // a data-plane token reads its own statement's rows, nothing else
+      const m2 = /^\/v2\/statements\/([0-9a-f-]{36})$/i.exec(req.path);
+      if (req.method === "GET" && m2 && state.dataplaneTokens?.[m2[1].toLowerCase()] === sha256(token)) return;
       throw httpError(403, "Forbidden: invalid or expired API token");
     },
   });
@@ -411,6 +439,7 @@ export const emulator = defineEmulator<DeltaStreamState, VendorOptions>({
     "query-start-ms": { type: "string", value: "MS", help: "time a query stays starting / terminate_requested (default 500)" },
     "async-ms": { type: "string", value: "MS", help: "time before a 202 statement's result is available (default 300)" },
     "tick-ms": { type: "string", value: "MS", help: "interval of the streaming engine (default 200; 0 = only POST /_emulator/deltastream/tick)" },
+    dataplane: { type: "boolean", help: "serve the rows of interactive SELECTs over relations through a dataplaneRequest, as the service does (default: inline)" },
   },
   fromCli: (v) => {
     const o: VendorOptions = {};
@@ -428,6 +457,7 @@ export const emulator = defineEmulator<DeltaStreamState, VendorOptions>({
     o.queryStartMs = ms("query-start-ms");
     o.asyncStatementMs = ms("async-ms");
     o.tickMs = ms("tick-ms");
+    if (v.dataplane === true) o.dataplane = true;
     for (const k of Object.keys(o) as (keyof VendorOptions)[]) if (o[k] === undefined) delete o[k];
     return o;
   },

@@ -4,7 +4,8 @@
  * every statement as multipart (a `request` part written like the Go SDK's, with its trailing `;`,
  * plus `attachments` form files), a 202 polled with GET every second until a 200, sqlState
  * "00000" as success and anything else thrown as a SQL error with its code, the result's
- * `metadata.context` sent back with the next statement, rows read partition by partition, and
+ * `metadata.context` sent back with the next statement, rows read partition by partition — from the
+ * data plane when the answer carries a `dataplaneRequest` (the emulator's `dataplane` option) — and
  * GET /version as ping. Here the emulator runs on its own clock and engine timer, as the CLI does.
  */
 import { expect } from "chai";
@@ -88,12 +89,31 @@ class SdkConn {
     }
     if (rs.sqlState !== "00000") throw new SqlError(rs.sqlState, rs.message ?? "", rs.statementID);
     this.ctx = rs.metadata.context ?? {};
+    if (rs.metadata.dataplaneRequest) return this.fromDataplane(rs.metadata.dataplaneRequest);
     const rows = [...(rs.data ?? [])];
     for (let p = 1; p < rs.metadata.partitionInfo.length; p++) {
       const page = await this.call("GET", `/statements/${rs.statementID}?partitionID=${p}&sessionID=${this.sessionID}&timezone=UTC`);
       rows.push(...page.json.data);
     }
     return { columns: rs.metadata.columns, rows };
+  }
+
+  dataplaneReads = 0;
+  /** dpconn: the rows from the data plane's URI (path reset to /v2) with its token, partition by partition. */
+  private async fromDataplane(dp: { token: string; uri: string; statementID: string; requestType: string }) {
+    expect(dp.requestType).to.equal("result-set");
+    const base = new URL(dp.uri);
+    base.pathname = "/v2";
+    const get = async (p: number) => {
+      const res = await request(`${base.toString().replace(/\/$/, "")}/statements/${dp.statementID}?partitionID=${p}`, { headers: { authorization: `Bearer ${dp.token}` } });
+      expect(res.statusCode).to.equal(200);
+      return (await res.body.json()) as any;
+    };
+    this.dataplaneReads++;
+    const first = await get(0);
+    const rows = [...first.data];
+    for (let p = 1; p < first.metadata.partitionInfo.length; p++) rows.push(...(await get(p)).data);
+    return { columns: first.metadata.columns, rows, dataplane: dp };
   }
 }
 
@@ -110,7 +130,8 @@ async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 20_
 describe("DeltaStream emulator: a client written from the vendor's SDK behaviour", function () {
   this.timeout(60_000);
   let h: EmulatorHarness;
-  before(async () => (h = await startEmulator("deltastream", { options: { readyMs: 300, queryStartMs: 300, asyncStatementMs: 300, tickMs: 100 } })));
+  // `dataplane`: interactive SELECTs over relations answer a dataplaneRequest, as the service does
+  before(async () => (h = await startEmulator("deltastream", { options: { readyMs: 300, queryStartMs: 300, asyncStatementMs: 300, tickMs: 100, dataplane: true } })));
   after(() => h?.stop());
 
   it("pings, runs DDL with attachments and 202 polling, carries the context, maps sqlStates, and reads a running query's sink", async () => {
@@ -148,6 +169,15 @@ describe("DeltaStream emulator: a client written from the vendor's SDK behaviour
       return r.rows.length === 2 && r.rows[0][2] === "2" ? r.rows : undefined;
     }, "the aggregate in the sink");
     expect(rows).to.deep.equal([["ada", "15.0", "2"], ["bob", "3.0", "1"]]);
+    expect(conn.dataplaneReads, "relation rows came from the data plane").to.be.greaterThan(0);
+    // a data-plane token reads its own statement only
+    const dp = (await (await fetch(`${h.url}/v2/statements`, { method: "POST", headers: { authorization: `Bearer ${h.settings.apiToken}`, "content-type": "application/json" }, body: JSON.stringify({ statement: "SELECT * FROM revenue", database: "shop" }) })).json()) as any;
+    expect(dp.data).to.deep.equal([]);
+    const token = dp.metadata.dataplaneRequest.token;
+    const other = (await (await fetch(`${h.url}/v2/statements`, { method: "POST", headers: { authorization: `Bearer ${h.settings.apiToken}`, "content-type": "application/json" }, body: JSON.stringify({ statement: "LIST DATABASES" }) })).json()) as any;
+    expect(other.metadata.dataplaneRequest, "sys reads and LIST stay inline").to.equal(undefined);
+    expect((await fetch(`${h.url}/v2/statements/${other.statementID}`, { headers: { authorization: `Bearer ${token}` } })).status).to.equal(403);
+    expect((await fetch(`${h.url}/v2/statements`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ statement: "LIST DATABASES" }) })).status).to.equal(403);
     // the TS SDK's generated client: a FormData with the request as a JSON Blob and attachments as
     // files, a 202 polled with GET ?partitionID=0 only
     const form = new FormData();

@@ -41,8 +41,8 @@ interface Emu {
   answers: ObservedAnswer[];
 }
 
-async function start(stateDir?: string, clock = new TestClock()): Promise<Emu> {
-  const h = await startEmulator<DeltaStreamState>("deltastream", { stateDir, options: OPTIONS });
+async function start(stateDir?: string, clock = new TestClock(), options: Record<string, unknown> = {}): Promise<Emu> {
+  const h = await startEmulator<DeltaStreamState>("deltastream", { stateDir, options: { ...OPTIONS, ...options } });
   h.server.ctx.clock = clock;
   const answers: ObservedAnswer[] = [];
   h.server.observe((a) => answers.push(a));
@@ -418,6 +418,16 @@ describe("DeltaStream emulator", function () {
     const desc = await exec(e, "DESCRIBE STORE k");
     expect(JSON.parse(desc.data[0][desc.metadata.columns.findIndex((c: any) => c.name === "Properties")])).to.include({ "kafka.sasl.hash_function": "SHA512", "kafka.sasl.username": "u" });
     expect(JSON.stringify(desc.data)).to.not.contain("p2");
+  });
+
+  it("ends a store errored when its URIs match the unreachable pattern the test chose", async () => {
+    await e.h.stop();
+    e = await start(undefined, new TestClock(), { unreachableUris: /^broker-down:/ });
+    await ok(e, "CREATE STORE down WITH ('type' = KAFKA, 'uris' = 'broker-down:9092')");
+    await ok(e, "CREATE STORE up WITH ('type' = KAFKA, 'uris' = 'broker.unreachable:9092')");
+    await settle(e);
+    expect(await ok(e, `SELECT name, status FROM deltastream.sys."stores" ORDER BY name`)).to.deep.equal([["down", "errored"], ["up", "ready"]]);
+    await fails(e, "CREATE ENTITY t IN STORE down", "3E001");
   });
 
   it("manages entities (partitions, replicas, configs), secrets, schema registries, compute pools, roles, grants, owners and API tokens", async () => {
