@@ -10,6 +10,7 @@ export const VENDORS = [
   "bytehouse",
   "altertable",
   "deltastream",
+  "alation",
 ] as const;
 
 export type Vendor = (typeof VENDORS)[number];

@@ -6,9 +6,12 @@
 import { allSettings, allSpecs, createApi, resolveSettings, vendorNamed } from "../registry";
 import { Journal, NO_JOURNAL, fileJournal } from "./journal";
 import { buildHandlers, Handlers, quietHostErrorEcho } from "./engine";
+import { captureUrns } from "./host";
 
 // Loaded inside the dynamic-provider host: its stderr copy of each reported error is dropped.
 if (!process.env.PULUMI_WAREHOUSE_DEBUG) quietHostErrorEcho();
+// …and each request's properties carry its resource's URN, so progress is filed under the resource.
+captureUrns();
 import { typeToken } from "./spec";
 import { ConfigSource } from "../settings";
 
