@@ -58,6 +58,18 @@ export const schema = defineAltertableResource({
     return { catalog: split(id)[0], name: split(id)[1] }; // only forceDestroy changed: nothing to call
   },
 
+  exporter: {
+    async list(api) {
+      const rows = await api.rows(
+        sql`SELECT catalog_name, schema_name FROM information_schema.schemata WHERE schema_name NOT IN ('information_schema', 'pg_catalog', 'main') AND catalog_name NOT IN ('system', 'temp') ORDER BY catalog_name, schema_name`,
+      );
+      return rows.map((r) => {
+        const raw = { catalog: String(r.catalog_name), name: String(r.schema_name) };
+        return { id: SCHEMA_ID.encode(raw), raw, name: raw.name, database: raw.catalog, schema: raw.name };
+      });
+    },
+  },
+
   async delete(api, id, state) {
     const [catalog, schemaName] = split(id);
     if (!(await readSchema(api, catalog, schemaName))) return;

@@ -175,5 +175,21 @@ export const altertableTable = defineAltertableResource({
     return; // the engine reads the object back
   },
 
+  exporter: {
+    async list(api) {
+      const rows = await api.rows(
+        sql`SELECT table_catalog, table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('information_schema', 'pg_catalog') AND table_catalog NOT IN ('system', 'temp') ORDER BY table_catalog, table_schema, table_name`,
+      );
+      const out: { id: string; raw: TableRaw; name: string; database: string; schema: string }[] = [];
+      for (const r of rows) {
+        const ref = { catalog: String(r.table_catalog), schema: String(r.table_schema), name: String(r.table_name) };
+        const raw = await readTable(api, ref);
+        if (raw) out.push({ id: OBJECT_ID.encode(ref), raw, name: ref.name, database: ref.catalog, schema: ref.schema });
+      }
+      return out;
+    },
+    references: [{ field: "schema", kind: "Schema", match: { catalog: "catalog", name: "schema" }, output: "name" }],
+  },
+
   delete: (api, id) => api.query(sql`DROP TABLE IF EXISTS ${q(splitId(id))}`).then(() => undefined),
 });

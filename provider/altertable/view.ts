@@ -136,5 +136,21 @@ export const view = defineAltertableResource({
     return; // the engine reads the object back
   },
 
+  exporter: {
+    async list(api) {
+      const rows = await api.rows(
+        sql`SELECT database_name, schema_name, view_name FROM duckdb_views() WHERE NOT internal AND schema_name NOT IN ('information_schema', 'pg_catalog') AND database_name NOT IN ('system', 'temp') ORDER BY database_name, schema_name, view_name`,
+      );
+      const out: { id: string; raw: ViewRaw; name: string; database: string; schema: string }[] = [];
+      for (const r of rows) {
+        const ref = { catalog: String(r.database_name), schema: String(r.schema_name), name: String(r.view_name) };
+        const raw = await readView(api, ref);
+        if (raw) out.push({ id: OBJECT_ID.encode(ref), raw, name: ref.name, database: ref.catalog, schema: ref.schema });
+      }
+      return out;
+    },
+    references: [{ field: "schema", kind: "Schema", match: { catalog: "catalog", name: "schema" }, output: "name" }],
+  },
+
   delete: (api, id) => api.query(sql`DROP VIEW IF EXISTS ${q(splitId(id))}`).then(() => undefined),
 });

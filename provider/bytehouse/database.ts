@@ -44,6 +44,12 @@ export const database = defineByteHouseResource({
 
   computed: (raw: ByteHouseDatabase) => ({ uuid: raw.uuid, createdAt: raw.createdAt }),
 
+  exporter: {
+    async list(api) {
+      return (await api.listDatabases()).map((raw) => ({ id: raw.name, raw, name: raw.name, database: raw.name }));
+    },
+  },
+
   async delete(api, id, state) {
     if (!state.forceDestroy) {
       const live = await api.getDatabase(id);

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { ByteHouseApi, defineByteHouseResource } from "./api";
 import { WireAssignment, WirePermission } from "./wire";
+import { WarehouseApiError } from "../http/errors";
 
 const roleName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, "must be a role name such as AccountAdmin or Analyst");
 
@@ -86,6 +87,11 @@ export const rolePermission = defineByteHouseResource({
   outputs: {},
 
   async create(ctx, inputs) {
+    // ByteHouse answers a grant of an existing permission with success: without this look-up the
+    // resource would silently take over a grant it did not make (and revoke it on delete).
+    if (await findPermission(ctx.api, inputs)) {
+      throw new WarehouseApiError("conflict", "ByteHouse POST permissions", `role ${inputs.roleName} already has ${inputs.action} on ${inputs.objectType} ${inputs.resourceId}`);
+    }
     await ctx.api.grantPermission({
       RoleName: inputs.roleName,
       ByteHouseResourceID: inputs.resourceId,

@@ -182,5 +182,19 @@ export const table = defineByteHouseResource({
     return; // the engine reads the object back
   },
 
+  exporter: {
+    async list(api) {
+      const out: { id: string; raw: WireTable; name: string; database: string }[] = [];
+      for (const db of await api.listDatabases()) {
+        for (const t of await api.listTables(db.name)) {
+          const raw = await api.getTable(db.name, t.name); // the full definition (columns, keys)
+          if (raw) out.push({ id: tableId(db.name, t.name), raw, name: t.name, database: db.name });
+        }
+      }
+      return out;
+    },
+    references: [{ field: "database", kind: "Database", match: { name: "database" }, output: "name" }],
+  },
+
   delete: (api, id) => api.deleteTable(...splitId(id)),
 });

@@ -64,6 +64,18 @@ async function readWarehouse(api: ByteHouseApi, name: string): Promise<VwRaw | u
   return { ...vw, size: config?.name };
 }
 
+function observeWarehouse(raw: VwRaw) {
+  return {
+    name: raw.name,
+    description: raw.description ?? "",
+    configId: raw.configID,
+    ...(raw.size !== undefined ? { size: raw.size } : {}),
+    status: raw.status,
+    autoSuspend: raw.autoSuspend,
+    autoResume: raw.autoResume,
+  };
+}
+
 export const virtualWarehouse = defineByteHouseResource({
   kind: "VirtualWarehouse",
   description:
@@ -101,15 +113,7 @@ export const virtualWarehouse = defineByteHouseResource({
 
   read: (api, id) => readWarehouse(api, id),
 
-  observe: (raw: VwRaw) => ({
-    name: raw.name,
-    description: raw.description ?? "",
-    configId: raw.configID,
-    ...(raw.size !== undefined ? { size: raw.size } : {}),
-    status: raw.status,
-    autoSuspend: raw.autoSuspend,
-    autoResume: raw.autoResume,
-  }),
+  observe: observeWarehouse,
 
   computed: (raw: VwRaw) => ({ vwId: raw.id, createdAt: raw.createdAt }),
 
@@ -124,6 +128,18 @@ export const virtualWarehouse = defineByteHouseResource({
     }
     if (Object.keys(patch).length > 0) await ctx.api.updateVirtualWarehouse(id, patch);
     return; // the engine reads the object back
+  },
+
+  exporter: {
+    async list(api) {
+      const configs = await api.listVirtualWarehouseConfigs();
+      return (await api.listVirtualWarehouses()).map((vw) => ({ id: vw.name, name: vw.name, raw: { ...vw, size: configs.find((c) => c.id === vw.configID)?.name } }));
+    },
+    // Sized by name when the configuration has one (size and configId are exclusive inputs).
+    inputs(raw) {
+      const { configId, ...rest } = observeWarehouse(raw);
+      return rest.size !== undefined ? rest : { ...rest, configId };
+    },
   },
 
   delete: (api, id) => api.deleteVirtualWarehouse(id),

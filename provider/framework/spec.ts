@@ -75,6 +75,35 @@ export interface Samples<I, Api> {
   createOnly?: { fresh: Partial<I> & Record<string, unknown> };
 }
 
+/** One object a kind's exporter found at the vendor (`pulumi-warehouse export`). */
+export interface Listed<Raw> {
+  id: string;
+  raw: Raw;
+  /** Its unique name (what `--name` filters on). */
+  name: string;
+  /** The database (or catalog) it lives in, or its own name for a database (what `--database` filters on). */
+  database?: string;
+  /** The schema it lives in, or its own name for a schema (what `--schema` filters on). */
+  schema?: string;
+}
+
+/**
+ * How `pulumi-warehouse export` reads a kind's existing objects and declares them in a program
+ * (each with `adopt: true`). Optional: a kind without one is not exported.
+ */
+export interface Exporter<S extends z.ZodObject, Api, Raw> {
+  /** Every object of the kind at the vendor. */
+  list(api: Api): Promise<Listed<Raw>[]>;
+  /** The program inputs declaring the object; default: `observe(raw)` restricted to the inputs. */
+  inputs?(raw: Raw): Partial<InputsOf<S>>;
+  /**
+   * Inputs that name another kind's object: written as a reference to that resource's output
+   * `output` when it is exported too (so the program orders them), else as the literal value.
+   * `match` maps the other kind's input fields to this kind's fields that identify it.
+   */
+  references?: { field: keyof InputsOf<S> & string; kind: string; match: Record<string, keyof InputsOf<S> & string>; output: string }[];
+}
+
 export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown, Raw = unknown, Out extends string = string> {
   /** The vendor's name (provider/vendors.ts), set by the vendor's define helper. */
   vendor: string;
@@ -156,6 +185,8 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
   update?(ctx: OpContext<Api>, id: string, olds: InputsOf<S>, news: InputsOf<S>, changed: (keyof InputsOf<S> & string)[]): Promise<Raw | void>;
   /** Deletes the object; a "not found" from the vendor counts as success. */
   delete(api: Api, id: string, state: InputsOf<S>): Promise<void>;
+  /** How `pulumi-warehouse export` lists and declares existing objects of the kind (optional). */
+  exporter?: Exporter<S, Api, Raw>;
 }
 
 /**
