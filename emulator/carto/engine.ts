@@ -148,8 +148,9 @@ export class PgliteEngine {
     return run;
   }
 
-  private async raw(buf: Uint8Array): Promise<Msg[]> {
-    const r = await this.db!.execProtocol(buf, { throwOnError: false });
+  /** One protocol round trip; `sync` false skips pglite's file-system sync (COPY batches: the COMMIT syncs). */
+  private async raw(buf: Uint8Array, sync = true): Promise<Msg[]> {
+    const r = await this.db!.execProtocol(buf, { throwOnError: false, syncToFs: sync });
     return r.messages as unknown as Msg[];
   }
 
@@ -200,7 +201,7 @@ export class PgliteEngine {
       try {
         for await (const chunk of chunks) {
           const data = copyDataMessage(chunk);
-          const out = collect(await this.raw(cat([query, data, done])));
+          const out = collect(await this.raw(cat([query, data, done]), false));
           notices.push(...out.notices);
           if (out.error) throw new PgEngineError(out.error);
           const st = out.statements[out.statements.length - 1];

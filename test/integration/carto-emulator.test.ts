@@ -18,6 +18,7 @@ import type { EmulatorHarness } from "../../emulator/framework/definition";
 import type { CartoState } from "../../emulator/carto";
 import { touchesSystemTables } from "../../emulator/carto";
 import * as C from "../../provider/carto/contract";
+import type { ObservedAnswer } from "../../emulator/framework/server";
 
 interface Reply {
   status: number;
@@ -76,8 +77,11 @@ describe("CARTO emulator", function () {
     throw new Error(`job ${id} did not finish`);
   };
 
+  const answers: ObservedAnswer[] = [];
+
   before(async () => {
     h = await startEmulator<CartoState>("carto");
+    h.server.observe((a) => answers.push(a));
     master = h.settings.apiKey;
     user = h.settings.user;
     await ok(
@@ -519,6 +523,50 @@ describe("CARTO emulator", function () {
       expect(got.job_id).to.equal(created.job_id);
       const del = JSON.parse(await run(`curl -s -X DELETE "https://{username}.carto.com/api/v2/sql/job/${created.job_id}?api_key={api_key}"`));
       expect(["cancelled", "done"]).to.include(del.status === undefined ? "done" : del.status);
+    });
+  });
+
+  describe("wire contract and faults", () => {
+    it("every JSON answer seen in this file parses with the contract's schema for its route", () => {
+      const problems: string[] = [];
+      let checked = 0;
+      for (const a of answers) {
+        let body: any;
+        try {
+          body = a.text ? JSON.parse(a.text) : undefined;
+        } catch {
+          continue; // CSV
+        }
+        const p = (a.pattern ?? a.path).replace(/^\/user\/:user/, "");
+        const auth = p.startsWith("/api/v3/");
+        let schema: { safeParse(v: unknown): { success: boolean; error?: unknown } } | undefined;
+        if (a.status >= 400) schema = auth ? C.AuthApiError : C.ErrorResponse;
+        else if (p === C.CARTO_ROUTES.sql) schema = body?.type === "FeatureCollection" ? undefined : C.SqlResult;
+        else if (p === C.CARTO_ROUTES.jobs || p === C.CARTO_ROUTES.job) schema = C.Job;
+        else if (p === C.CARTO_ROUTES.copyFrom) schema = C.CopyFromResult;
+        else if (p === C.CARTO_ROUTES.apiKeys) schema = a.method === "GET" ? C.ApiKeyList : C.ApiKey;
+        else if (p === C.CARTO_ROUTES.apiKey || p === C.CARTO_ROUTES.apiKeyRegenerate) schema = C.ApiKey;
+        if (!schema) continue;
+        checked++;
+        const r = schema.safeParse(body);
+        if (!r.success) problems.push(`${a.method} ${p} → ${a.status}: ${a.text.slice(0, 200)}`);
+      }
+      expect(problems).to.deep.equal([]);
+      expect(checked).to.be.greaterThan(50);
+    });
+
+    it("injects faults through the framework: a 503 in the vendor's error shape, a connection dropped after a job was created", async () => {
+      h.faults({ rules: [{ method: "GET", path: "^/api/v2/sql$", status: 503, times: 1 }] });
+      const r = await q("SELECT 1");
+      expect(r.status).to.equal(503);
+      expect(r.body.error[0]).to.contain("503");
+      expect((await q("SELECT 1")).status).to.equal(200);
+      const before = Object.keys(h.server.state.jobs).length;
+      h.faults({ rules: [{ method: "POST", path: "^/api/v2/sql/job$", drop: "after", times: 1 }] });
+      const dropped = await call("POST", "/api/v2/sql/job", { json: { query: "SELECT 1" } }).catch((e: Error) => e);
+      expect(dropped).to.be.instanceOf(Error);
+      expect(Object.keys(h.server.state.jobs).length).to.equal(before + 1);
+      h.faults({});
     });
   });
 
