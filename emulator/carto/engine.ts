@@ -119,9 +119,16 @@ export class PgliteEngine {
     })());
   }
 
+  /**
+   * Closes the database. One still being created (nobody used it yet) is not waited for: it is
+   * closed in the background once created, so stopping an unused emulator is immediate.
+   */
   async close(): Promise<void> {
     if (!this.opening) return;
-    await this.opening.catch(() => undefined);
+    if (!this.db) {
+      void this.opening.then(() => this.db?.close(), () => undefined);
+      return;
+    }
     await this.chain.catch(() => undefined);
     await this.db?.close();
     this.db = undefined;

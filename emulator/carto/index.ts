@@ -221,6 +221,14 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
     };
   };
 
+  let opened: Promise<void> | undefined;
+  /** The database open and its roles set up (awaited by every request). */
+  const ready = (): Promise<void> =>
+    (opened ??= (async () => {
+      await engine.open();
+      await setupRoles();
+    })());
+
   /** Roles of the built-in keys, the schema's privileges (PostgreSQL 15+ gives PUBLIC no CREATE on public). */
   const setupRoles = async () => {
     await engine.admin(
@@ -663,7 +671,8 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
       return { status: 200, body: keyJson(k, baseUrl(req)) };
     } },
   ];
-  const routes = [...base, ...base.map((r) => ({ ...r, pattern: `/user/:user${r.pattern}` }))];
+  const waiting = base.map((r) => ({ ...r, handler: async (req: EmulatorRequest, st: CartoState, ctx: EmulatorContext<CartoState>) => (await ready(), r.handler(req, st, ctx)) }));
+  const routes = [...waiting, ...waiting.map((r) => ({ ...r, pattern: `/user/:user${r.pattern}` }))];
 
   return new EmulatorServer<CartoState>({
     vendor: "carto",
@@ -688,14 +697,15 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
         s.user = user;
         s.config = { ...DEFAULT_CARTO_CONFIG, ...s.config, ...opts.config, rateLimits: { ...(s.config?.rateLimits ?? {}), ...(opts.config?.rateLimits ?? {}) } };
         if (s.keys[MASTER_KEY_NAME]) s.keys[MASTER_KEY_NAME].token = masterToken;
-        await engine.open();
-        await setupRoles();
         // a job interrupted by a stop runs again (running → pending is a valid transition)
         for (const j of Object.values(s.jobs)) if (j.status === "running") j.status = "pending";
-        await ctx.save();
-        setImmediate(kick);
+        ctx.save();
+        // PostgreSQL opens in the background (PostGIS loads in ~15 s): the server listens at once,
+        // requests wait for it (ready()), and pending jobs resume once it is open
+        void ready().then(() => setImmediate(kick), () => undefined);
       },
       reset: async () => {
+        await ready();
         limiter.clear();
         for (const k of Object.values(state().keys)) if (k.type === "regular") await dropKeyRole(k.role).catch(() => undefined);
         await engine.admin("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public");
