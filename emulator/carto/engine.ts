@@ -242,7 +242,7 @@ export class PgliteEngine {
   /** `fn` in a session authorised as `role`, reset afterwards (an open transaction rolled back). */
   private session<T>(role: string, fn: () => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      const set = await this.adminIn(`SET SESSION AUTHORIZATION ${qid(role)}`);
+      const set = await this.adminIn(`SET SESSION AUTHORIZATION ${qid(role)}; SET search_path = "$user", public, cartodb`);
       if (set.error) throw new PgEngineError(set.error);
       try {
         return await fn();

@@ -110,6 +110,45 @@ export const DEFAULT_CARTO_CONFIG: CartoConfig = {
   copyFromMaxBytes: 2 * 1024 ** 3,
 };
 
+/**
+ * The part of CARTO's own extension (cartodb-postgresql) programs call through the SQL API:
+ * `CDB_CartodbfyTable(schema, table)` makes a table a CARTO dataset — `cartodb_id` (primary key
+ * when the table has none), `the_geom` (4326) and `the_geom_webmercator` (3857, kept in sync by a
+ * trigger), GiST indexes on both. Functions live in schema `cartodb`, on every request's search path.
+ */
+const CARTODB_FUNCTIONS = `
+CREATE SCHEMA IF NOT EXISTS cartodb;
+GRANT USAGE ON SCHEMA cartodb TO PUBLIC;
+CREATE OR REPLACE FUNCTION cartodb._cdb_update_the_geom_webmercator() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+  NEW.the_geom_webmercator := CASE WHEN NEW.the_geom IS NULL THEN NULL ELSE ST_Transform(NEW.the_geom, 3857) END;
+  RETURN NEW;
+END $f$;
+CREATE OR REPLACE FUNCTION cartodb.cdb_cartodbfytable(destschema text, reloid regclass) RETURNS regclass LANGUAGE plpgsql AS $f$
+DECLARE
+  tbl text := (SELECT relname FROM pg_class WHERE oid = reloid);
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = reloid AND attname = 'cartodb_id' AND NOT attisdropped) THEN
+    EXECUTE format('ALTER TABLE %s ADD COLUMN cartodb_id bigserial NOT NULL', reloid);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = reloid AND contype = 'p') THEN
+    EXECUTE format('ALTER TABLE %s ADD PRIMARY KEY (cartodb_id)', reloid);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = reloid AND attname = 'the_geom' AND NOT attisdropped) THEN
+    EXECUTE format('ALTER TABLE %s ADD COLUMN the_geom geometry(Geometry, 4326)', reloid);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = reloid AND attname = 'the_geom_webmercator' AND NOT attisdropped) THEN
+    EXECUTE format('ALTER TABLE %s ADD COLUMN the_geom_webmercator geometry(Geometry, 3857)', reloid);
+  END IF;
+  EXECUTE format('UPDATE %s SET the_geom_webmercator = ST_Transform(the_geom, 3857) WHERE the_geom IS NOT NULL', reloid);
+  EXECUTE format('DROP TRIGGER IF EXISTS track_the_geom_webmercator ON %s', reloid);
+  EXECUTE format('CREATE TRIGGER track_the_geom_webmercator BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION cartodb._cdb_update_the_geom_webmercator()', reloid);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gist (the_geom)', tbl || '_the_geom_idx', reloid);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gist (the_geom_webmercator)', tbl || '_the_geom_webmercator_idx', reloid);
+  RETURN reloid;
+END $f$;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA cartodb TO PUBLIC;`;
+
 /** The vendor's error answer. */
 const cartoError = (status: number, message: string, extra: { context?: string; detail?: string; hint?: string } = {}, headers: Record<string, string> = {}) =>
   new HttpError(status, { error: [message], ...extra }, headers);
@@ -237,7 +276,8 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${qlit(PUBLIC_ROLE)}) THEN CREATE ROLE ${qid(PUBLIC_ROLE)} NOLOGIN; END IF;
        END$$;
        GRANT USAGE, CREATE ON SCHEMA public TO ${qid(MASTER_ROLE)};
-       GRANT USAGE ON SCHEMA public TO ${qid(PUBLIC_ROLE)}`,
+       GRANT USAGE ON SCHEMA public TO ${qid(PUBLIC_ROLE)};
+       ${CARTODB_FUNCTIONS}`,
     );
   };
 

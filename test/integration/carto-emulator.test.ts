@@ -187,6 +187,16 @@ describe("CARTO emulator", function () {
       expect((await ok("SELECT count(*) AS n FROM scratch")).rows).to.deep.equal([{ n: 3 }]); // the whole request rolled back
     });
 
+    it("has CDB_CartodbfyTable: cartodb_id, the_geom and the_geom_webmercator kept in sync", async () => {
+      await ok("CREATE TABLE plain_places (name text)");
+      await ok("SELECT CDB_CartodbfyTable('public', 'plain_places')");
+      await ok("INSERT INTO plain_places (name, the_geom) VALUES ('origin', ST_SetSRID(ST_MakePoint(0, 0), 4326)), ('east', ST_SetSRID(ST_MakePoint(1, 0), 4326))");
+      const b = await ok("SELECT cartodb_id, name, ST_X(the_geom_webmercator)::int AS x FROM plain_places ORDER BY cartodb_id");
+      expect(b.rows).to.deep.equal([{ cartodb_id: 1, name: "origin", x: 0 }, { cartodb_id: 2, name: "east", x: 111319 }]);
+      const f = await ok("SELECT the_geom, the_geom_webmercator FROM plain_places LIMIT 0");
+      expect(f.fields.the_geom_webmercator).to.deep.equal({ type: "geometry", wkbtype: "Unknown", dims: 2, srid: 3857 });
+    });
+
     it("renders GeoJSON and CSV, honours skipfields and filename, and refuses other formats naming them", async () => {
       const g = await q("SELECT name, the_geom FROM cities ORDER BY name", undefined, "&format=GeoJSON&filename=cities");
       expect(g.status, g.text).to.equal(200);
