@@ -126,7 +126,13 @@ export class PgliteEngine {
   async close(): Promise<void> {
     if (!this.opening) return;
     if (!this.db) {
-      void this.opening.then(() => this.db?.close(), () => undefined);
+      void this.opening
+        .then(async () => {
+          await this.chain.catch(() => undefined);
+          await this.db?.close();
+          this.db = undefined;
+        })
+        .catch(() => undefined);
       return;
     }
     await this.chain.catch(() => undefined);
