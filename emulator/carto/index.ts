@@ -59,6 +59,8 @@ export interface CartoConfig {
   maxQueuedJobs: number;
   /** Rate limits by endpoint group (none = unlimited, no headers). */
   rateLimits: Partial<Record<RateLimitGroup, RateLimit>>;
+  /** Refuse the system schemas and tables (pg_catalog, information_schema, cartodb.cdb_conf, …) to every key, master included (the server's validatePGEntitiesAccess; false in its shipped configs, so only non-master keys are refused `pg_*` tables). */
+  validatePGEntitiesAccess: boolean;
   /** Delay before a pending job is picked up (ms; the vendor's queue has some latency too). */
   jobStartDelayMs: number;
   /** Database quota in bytes for COPY FROM (0 = none). */
@@ -105,6 +107,7 @@ export const DEFAULT_CARTO_CONFIG: CartoConfig = {
   jobTtlMs: C.JOB_LIMITS.finishedTtlMs,
   maxQueuedJobs: C.JOB_LIMITS.maxQueuedJobs,
   jobStartDelayMs: 10,
+  validatePGEntitiesAccess: false,
   rateLimits: {},
   quotaBytes: 0,
   copyFromMaxBytes: 2 * 1024 ** 3,
@@ -179,8 +182,12 @@ const FORBIDDEN: Record<string, string[] | "*"> = {
   topology: ["layer", "topology"],
 };
 
-/** Whether the SQL reads a system table (approximating the vendor's affected-tables check with the SQL's qualified and FROM/JOIN names). */
-export function touchesSystemTables(sql: string, master: boolean): boolean {
+/**
+ * Whether the SQL reads a forbidden system table (approximating the vendor's affected-tables check
+ * with the SQL's qualified and FROM/JOIN names): with `hard` (the server's validatePGEntitiesAccess,
+ * off in its shipped configs) the FORBIDDEN list for every key; always, `pg_*` tables for non-master keys.
+ */
+export function touchesSystemTables(sql: string, master: boolean, hard = false): boolean {
   const re = /(?:"?([A-Za-z_][\w$]*)"?\s*\.\s*)?"?([A-Za-z_][\w$]*)"?/g;
   const stripped = sql.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ");
   const relPos = /\b(from|join|into|update|table)\s+$/i;
@@ -192,7 +199,7 @@ export function touchesSystemTables(sql: string, master: boolean): boolean {
     const asRelation = !isCall && (relPos.test(stripped.slice(Math.max(0, m.index - 12), m.index)) || schema !== undefined);
     if (!asRelation) continue;
     const sch = schema ?? (name.startsWith("pg_") ? "pg_catalog" : name === "spatial_ref_sys" ? "public" : undefined);
-    if (sch) {
+    if (sch && hard) {
       const f = FORBIDDEN[sch];
       if (f === "*" || f?.includes(name)) return true;
     }
@@ -352,7 +359,7 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
 
   const guardSql = (sql: string, key: CartoKey, headers: Record<string, string>) => {
     if (ROLE_ESCAPE.test(sql)) throw cartoError(403, "permission denied to change the session authorization", {}, headers);
-    if (touchesSystemTables(sql, key.type === "master")) throw cartoError(403, M.systemTables, {}, headers);
+    if (touchesSystemTables(sql, key.type === "master", state().config.validatePGEntitiesAccess)) throw cartoError(403, M.systemTables, {}, headers);
   };
 
   const withHeaders = (e: unknown, headers: Record<string, string>): never => {

@@ -143,14 +143,27 @@ describe("CARTO emulator", function () {
       expect(other.body.error).to.deep.equal(["permission denied"]);
     });
 
-    it("refuses system tables with 403, for the master key too", async () => {
-      for (const sql of ["SELECT * FROM pg_catalog.pg_class", "SELECT * FROM pg_roles", "SELECT * FROM information_schema.tables", "SELECT * FROM cartodb.cdb_conf"]) {
-        const r = await q(sql);
-        expect(r.status, sql).to.equal(403);
-        expect(r.body.error).to.deep.equal(["system tables are forbidden"]);
+    it("refuses system tables with 403: pg_* tables to non-master keys; the whole list to every key with validatePGEntitiesAccess", async () => {
+      // the server's shipped configs leave validatePGEntitiesAccess off: the master key reads the catalog
+      const cat = await q("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cities' ORDER BY ordinal_position");
+      expect(cat.status, cat.text).to.equal(200);
+      expect(cat.body.rows[0]).to.deep.equal({ column_name: "cartodb_id", data_type: "integer" });
+      expect((await q("SELECT count(*) FROM pg_catalog.pg_class")).status).to.equal(200);
+      const pub = await q("SELECT * FROM pg_roles", { none: true });
+      expect(pub.status).to.equal(403);
+      expect(pub.body.error).to.deep.equal(["system tables are forbidden"]);
+      h.server.state.config.validatePGEntitiesAccess = true;
+      try {
+        for (const sql of ["SELECT * FROM pg_catalog.pg_class", "SELECT * FROM pg_roles", "SELECT * FROM information_schema.tables", "SELECT * FROM cartodb.cdb_conf"]) {
+          const r = await q(sql);
+          expect(r.status, sql).to.equal(403);
+          expect(r.body.error).to.deep.equal(["system tables are forbidden"]);
+        }
+      } finally {
+        h.server.state.config.validatePGEntitiesAccess = false;
       }
-      expect(touchesSystemTables("SELECT pg_sleep(0), name FROM cities", false)).to.equal(false);
-      expect(touchesSystemTables("SELECT 'pg_class' AS x", false)).to.equal(false);
+      expect(touchesSystemTables("SELECT pg_sleep(0), name FROM cities", false, true)).to.equal(false);
+      expect(touchesSystemTables("SELECT 'pg_class' AS x", false, true)).to.equal(false);
     });
 
     it("reports SQL errors as {error:[…]} 400 with the hint, and 'permission denied' as 403", async () => {
