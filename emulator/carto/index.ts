@@ -393,7 +393,15 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
       guardSql(q, c.key, c.headers);
       const timeoutMs = state().config.statementTimeoutMs || undefined;
 
-      let run = await engine.run(q, c.key.role, { timeoutMs });
+      // rows_per_page / page: a single SELECT is paged by wrapping it (the server's window_sql)
+      const perPage = Number.parseInt(String(p.rows_per_page ?? ""), 10);
+      const pageNo = Number.parseInt(String(p.page ?? ""), 10);
+      const single = q.trim().replace(/;\s*$/, "");
+      const paged =
+        Number.isFinite(perPage) && perPage >= 0 && /^\s*(select|with)\b/i.test(single) && !single.includes(";")
+          ? `SELECT * FROM (${single}) AS cdbq LIMIT ${perPage}${Number.isFinite(pageNo) && pageNo > 0 ? ` OFFSET ${pageNo * perPage}` : ""}`
+          : q;
+      let run = await engine.run(paged, c.key.role, { timeoutMs });
       let geomColumn: string | undefined;
       if (format === "geojson" && !run.error && !run.timedOut) {
         const last = run.statements[run.statements.length - 1];
@@ -401,7 +409,7 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
         const gi = names.findIndex((n) => n === "geometry" || n === "geography");
         if (gi >= 0 && last) {
           geomColumn = last.fields[gi].name;
-          const body = q.trim().replace(/;\s*$/, "");
+          const body = paged.trim().replace(/;\s*$/, "");
           run = await engine.run(
             `SELECT *, ST_AsGeoJSON(${qid(geomColumn)}, ${Number.isFinite(dp) ? dp : 6}) AS "__carto_geojson" FROM (${body}) AS __cdb_q`,
             c.key.role,

@@ -185,6 +185,12 @@ describe("CARTO emulator", function () {
       expect(r.text.indexOf('"error"')).to.be.greaterThan(r.text.indexOf('"total_rows"'));
     });
 
+    it("pages a SELECT with rows_per_page and page (0-based)", async () => {
+      const r = await q("SELECT n FROM generate_series(1, 10) n ORDER BY n", undefined, "&rows_per_page=3&page=1");
+      expect(r.body.rows).to.deep.equal([{ n: 4 }, { n: 5 }, { n: 6 }]);
+      expect(r.body.total_rows).to.equal(3);
+    });
+
     it("reports notices and warnings by severity", async () => {
       const b = await ok("DO $$BEGIN RAISE NOTICE 'hello'; RAISE WARNING 'careful'; END$$");
       expect(b.notices).to.deep.equal(["hello"]);
