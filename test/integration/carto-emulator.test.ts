@@ -370,6 +370,15 @@ describe("CARTO emulator", function () {
       expect((await ok("SELECT status FROM market_status")).rows).to.deep.equal([{ status: "outdated" }]);
     });
 
+    it("fails a query that runs past its own timeout, rolling it back", async () => {
+      await ok("CREATE TABLE job_timeout (a int)");
+      const r = await call("POST", "/api/v2/sql/job", { json: { query: { query: [{ query: "INSERT INTO job_timeout SELECT 1 FROM pg_sleep(0.2)", timeout: 50 }] } } });
+      const j = await waitJob(r.body.job_id);
+      expect(j.status).to.equal("failed");
+      expect(j.failed_reason).to.equal("canceling statement due to statement timeout");
+      expect((await ok("SELECT count(*) AS n FROM job_timeout")).rows).to.deep.equal([{ n: 0 }]);
+    });
+
     it("cancels a pending job (status 'cancelled'); a finished job cannot be cancelled", async () => {
       h.server.state.config.jobStartDelayMs = 2_000; // jobs stay pending long enough to be cancelled
       const slow = await call("POST", "/api/v2/sql/job", { json: { query: "SELECT pg_sleep(0.1)" } });
