@@ -11,6 +11,7 @@ export const VENDORS = [
   "altertable",
   "deltastream",
   "alation",
+  "carto",
 ] as const;
 
 export type Vendor = (typeof VENDORS)[number];
