@@ -755,9 +755,10 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
         // a job interrupted by a stop runs again (running → pending is a valid transition)
         for (const j of Object.values(s.jobs)) if (j.status === "running") j.status = "pending";
         ctx.save();
-        // PostgreSQL opens in the background (PostGIS loads in ~15 s): the server listens at once,
-        // requests wait for it (ready()), and pending jobs resume once it is open
-        void ready().then(() => setImmediate(kick), () => undefined);
+        // PostgreSQL (PostGIS loads in ~15 s, ~1 GB) opens on the first request that needs it
+        // (ready()), so the server listens at once and an `all` emulator serving no CARTO program
+        // never pays for it; with jobs left pending by a stop it opens now and resumes them.
+        if (Object.values(s.jobs).some((j) => j.status === "pending")) void ready().then(() => setImmediate(kick), () => undefined);
       },
       reset: async () => {
         await ready();
