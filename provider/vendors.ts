@@ -9,6 +9,7 @@
 export const VENDORS = [
   "bytehouse",
   "altertable",
+  "carto",
 ] as const;
 
 export type Vendor = (typeof VENDORS)[number];

@@ -1,0 +1,2 @@
+/** CARTO resources. Reference: README.md, "Resource reference". */
+export {};
