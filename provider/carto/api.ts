@@ -61,7 +61,9 @@ export function cartoBaseUrl(s: Pick<CartoSettings, "user" | "endpoint">): strin
 function errorMessage(body: unknown): { message?: string; code?: string } {
   if (!body || typeof body !== "object") return {};
   const b = body as { error?: unknown; errors?: unknown; detail?: unknown; hint?: unknown };
-  const detail = typeof b.detail === "string" ? b.detail : undefined;
+  // `detail` is either which limit a 429 hit ("datasource", "rate-limit") or PostgreSQL's own detail line.
+  const raw = typeof b.detail === "string" ? b.detail : undefined;
+  const detail = raw && (Object.values(LIMIT_DETAILS) as string[]).includes(raw) ? raw : undefined;
   let message: string | undefined;
   if (Array.isArray(b.error)) message = b.error.map(String).join("; ");
   else if (typeof b.error === "string") message = b.error;
@@ -72,17 +74,23 @@ function errorMessage(body: unknown): { message?: string; code?: string } {
       .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.map(String).join(", ") : typeof v === "string" ? v : JSON.stringify(v)}`)
       .join("; ");
   }
+  if (message && raw && !detail) message += ` (${raw})`;
   if (message && typeof b.hint === "string") message += ` (hint: ${b.hint})`;
   return { message, code: detail };
 }
 
-/** The vendor's own "no such object": a job that is not (or no longer) there, an API key that does not exist. */
+/**
+ * The vendor's own "no such object": a job that is not (or no longer: finished jobs expire) there
+ * — the SQL API's `{"error": ["Job with id … not found"]}` — or an API key the Auth API does not
+ * know (`{"errors": "… not found …"}`). Any other 404 (an unknown user, a wrong base path) is not.
+ */
 function isCartoNotFound(status: number, body: unknown): boolean {
-  if (status !== 404) return false;
+  if (status !== 404 || !body || typeof body !== "object") return false;
+  const b = body as { error?: unknown; errors?: unknown };
   const { message } = errorMessage(body);
   if (!message) return false;
-  if (/can't find CARTO user/i.test(message)) return false; // a wrong account, not a missing object
-  return /^Job with id .* not found/i.test(message) || /not found/i.test(message);
+  if (Array.isArray(b.error)) return /^Job with id .+ not found/i.test(message);
+  return b.errors !== undefined && /not found/i.test(message) && !/can't find CARTO user/i.test(message);
 }
 
 export function createCartoHttp(settings: CartoSettings, extra: Partial<HttpClientOptions> = {}): HttpClient {
