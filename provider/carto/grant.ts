@@ -2,13 +2,13 @@
  * carto.Grant — table privileges granted to a PostgreSQL role: another user's role, a group role,
  * or the role of a regular API key (carto.ApiKey's `role` output). Privileges change in place
  * (GRANT what is added, REVOKE what is removed, in one transaction); the table and the role
- * replace (the new grant is made before the old one is revoked). Drift is read from the table's
- * ACL (aclexplode): a privilege revoked by hand shows on refresh and `up` grants it again.
+ * replace (the new grant is made before the old one is revoked). Drift is read from the
+ * catalog (has_table_privilege): a privilege revoked by hand shows on refresh and `up` grants it again.
  */
 import { z } from "zod";
 import { idCodec } from "../framework/ids";
 import { ident, list, literal, raw, sql } from "../sql/builder";
-import { CartoApi, defineCartoResource } from "./api";
+import { CARTO_DIALECT, CartoApi, defineCartoResource } from "./api";
 import { DEFAULT_SCHEMA, pgIdent, qualified } from "./names";
 import { runScript } from "./table";
 
@@ -46,13 +46,19 @@ function privilegeList(ps: readonly string[]) {
   return list(ps.map((p) => raw(p.toUpperCase(), "one of the enumerated table privileges")));
 }
 
+/**
+ * The role's privileges on the table, asked with catalog functions (to_regrole, to_regclass,
+ * has_table_privilege), never a catalog table: CARTO may forbid those even to the master key.
+ * These are the role's effective privileges (its own grants, its groups', PUBLIC's).
+ */
 async function readGrant(api: CartoApi, ref: { schema: string; table: string; role: string }): Promise<GrantRaw | undefined> {
-  const rows = await api.rows(sql`SELECT (SELECT count(*) FROM pg_roles WHERE rolname = ${literal(ref.role)}) AS role_exists,
-  (SELECT json_agg(lower(a.privilege_type)) FROM aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee WHERE r.rolname = ${literal(ref.role)}) AS privileges
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${literal(ref.schema)} AND c.relname = ${literal(ref.table)}`);
-  if (rows.length === 0 || Number(rows[0].role_exists) === 0) return undefined; // the table or the role is gone: so is the grant
-  const ps = rows[0].privileges;
-  const privileges = (typeof ps === "string" ? (JSON.parse(ps) as string[]) : ((ps as string[] | null) ?? [])).filter((p) => (TABLE_PRIVILEGES as readonly string[]).includes(p));
+  const role = literal(ref.role);
+  const rel = literal(`${CARTO_DIALECT.quoteIdent(ref.schema)}.${CARTO_DIALECT.quoteIdent(ref.table)}`);
+  const checks = TABLE_PRIVILEGES.map((p) => sql`CASE WHEN to_regrole(${role}) IS NULL OR to_regclass(${rel}) IS NULL THEN NULL ELSE has_table_privilege(${role}, ${rel}, ${literal(p.toUpperCase())}) END AS ${ident(p)}`);
+  const rows = await api.rows(sql`SELECT ${list(checks)}`);
+  const r = rows[0] ?? {};
+  if (TABLE_PRIVILEGES.some((p) => r[p] === null || r[p] === undefined)) return undefined; // the table or the role is gone: so is the grant
+  const privileges = TABLE_PRIVILEGES.filter((p) => r[p] === true || r[p] === "t");
   if (privileges.length === 0) return undefined;
   return { ...ref, privileges: sorted(privileges) as Inputs["privileges"] };
 }
@@ -68,8 +74,8 @@ export const cartoGrant = defineCartoResource({
   outputs: {},
 
   async prepare(inputs, vendor) {
-    const rows = await vendor().rows(sql`SELECT count(*) AS n FROM pg_roles WHERE rolname = ${literal(inputs.role)}`);
-    if (Number(rows[0]?.n ?? 0) === 0) return [{ property: "role", reason: `there is no role ${inputs.role} in the account (an API key's role is its carto.ApiKey's role output)` }];
+    const rows = await vendor().rows(sql`SELECT to_regrole(${literal(inputs.role)}) IS NOT NULL AS found`);
+    if (rows[0]?.found !== true) return [{ property: "role", reason: `there is no role ${inputs.role} in the account (an API key's role is its carto.ApiKey's role output)` }];
     return {};
   },
 

@@ -95,11 +95,14 @@ export async function tableStats(api: CartoApi, ref: { schema: string; name: str
   }
 }
 
+/** The table's columns, from the SQL API's `fields` of an empty SELECT (no catalog table needed); undefined when there is no such table. */
 async function liveColumns(api: CartoApi, ref: { schema: string; name: string }): Promise<string[] | undefined> {
-  const rows = await api.rows(
-    sql`SELECT a.attname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${literal(ref.schema)} AND c.relname = ${literal(ref.name)} AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-  );
-  return rows.length ? rows.map((r) => String(r.name)) : undefined;
+  try {
+    return Object.keys((await api.sql(sql`SELECT * FROM ${qualified(ref)} LIMIT 0`)).fields);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
 }
 
 function copyStatement(i: CartoLoadedDataInputs, columns: string[] | undefined, delimiter: string) {

@@ -22,6 +22,7 @@ import { ColumnSpec, columnDataLoss, columnListField, diffColumns, normalizeColu
 import { SqlPart, defaultExpr, ident, list, literal, raw, script, sql, type } from "../sql/builder";
 import { POSTGRES_TYPES } from "../sql/types/postgres";
 import { CARTO_DIALECT, CartoApi, defineCartoResource } from "./api";
+import { isNotFound } from "../http/errors";
 import { DEFAULT_SCHEMA, OBJECT_ID, ObjectRef, pgIdent, qualified, splitId } from "./names";
 
 /** The columns CARTO adds to a dataset, in its order. */
@@ -183,8 +184,70 @@ export function typeChangesNeedingReplace(olds: ColumnSpec[] | undefined, news: 
 
 const json = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v);
 
-/** The table as the catalog has it, in one statement; undefined when there is no such table. */
-export async function readTable(api: CartoApi, ref: ObjectRef): Promise<TableRaw | undefined> {
+/** CARTO's answer when the account forbids catalog tables even to the master key (its pg-entities access check). */
+const SYSTEM_TABLES_FORBIDDEN = /system tables are forbidden/i;
+
+/**
+ * The table as the catalog has it, in one statement; undefined when there is no such table.
+ * Where the account forbids catalog tables, the table is read from the SQL API's own `fields`
+ * instead (readFromFields).
+ */
+export async function readTable(api: CartoApi, ref: ObjectRef, state?: Partial<Inputs>): Promise<TableRaw | undefined> {
+  try {
+    return await readFromCatalog(api, ref);
+  } catch (e) {
+    if (!SYSTEM_TABLES_FORBIDDEN.test((e as Error).message)) throw e;
+    return readFromFields(api, ref, state ?? {});
+  }
+}
+
+const baseOf = (t: string) => t.replace(/\(.*\)/, "").replace(/\[\]$/, "[]");
+
+/**
+ * The reduced read: columns and their types from `SELECT * … LIMIT 0` (CARTO's `fields`: pgtype,
+ * or a geometry's wkbtype and srid) and the table comment from obj_description. Nullability,
+ * defaults, column comments, keys and indexes are not readable this way and keep their recorded
+ * values; a declared length or precision is kept when the live base type is the same.
+ */
+async function readFromFields(api: CartoApi, ref: ObjectRef, state: Partial<Inputs>): Promise<TableRaw | undefined> {
+  let fields: Record<string, { type: string; pgtype?: string; wkbtype?: string; srid?: number }>;
+  try {
+    fields = (await api.sql(sql`SELECT * FROM ${qualified(ref)} LIMIT 0`)).fields as typeof fields;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+  const rel = literal(`${CARTO_DIALECT.quoteIdent(ref.schema)}.${CARTO_DIALECT.quoteIdent(ref.name)}`);
+  const comment = (await api.rows(sql`SELECT obj_description(to_regclass(${rel}), 'pg_class') AS comment`))[0]?.comment as string | null | undefined;
+  const names = Object.keys(fields);
+  const isDataset = DATASET_COLUMNS.every((n) => names.includes(n));
+  const declared = new Map((state.columns ?? []).map((c) => [c.name, c]));
+  const columns = names
+    .filter((n) => !(isDataset && (DATASET_COLUMNS as readonly string[]).includes(n)))
+    .map((n) => {
+      const f = fields[n];
+      const pg = f.pgtype ?? "";
+      const live =
+        f.type === "geometry" || f.type === "geography"
+          ? `${f.type}(${f.wkbtype && f.wkbtype !== "Unknown" ? f.wkbtype : "Geometry"}${f.srid ? `,${f.srid}` : ""})`
+          : pg.startsWith("_")
+            ? `${POSTGRES_TYPES.canonical(pg.slice(1)).type}[]`
+            : POSTGRES_TYPES.canonical(pg).type;
+      const d = declared.get(n);
+      const type = POSTGRES_TYPES.canonical(live).type;
+      const keep = d && (POSTGRES_TYPES.canonical(d.type).type === type || baseOf(POSTGRES_TYPES.canonical(d.type).type) === baseOf(type));
+      return {
+        name: n,
+        type: keep ? POSTGRES_TYPES.canonical(d!.type).type : type,
+        nullable: d ? Boolean(d.nullable) : true,
+        ...(d?.defaultValue !== undefined ? { defaultValue: d.defaultValue } : {}),
+        comment: d?.comment ?? "",
+      };
+    });
+  return { ...ref, comment: comment ?? "", dataset: isDataset, columns, primaryKey: state.primaryKey ?? [], indexes: state.indexes ?? [] };
+}
+
+async function readFromCatalog(api: CartoApi, ref: ObjectRef): Promise<TableRaw | undefined> {
   const rows = await api.rows(sql`SELECT obj_description(c.oid, 'pg_class') AS comment,
   (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notnull', a.attnotnull, 'default', pg_get_expr(d.adbin, d.adrelid), 'generated', a.attgenerated::text, 'identity', a.attidentity::text, 'comment', col_description(c.oid, a.attnum)) ORDER BY a.attnum)
      FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -294,7 +357,7 @@ export const cartoTable = defineCartoResource({
     return { id }; // the engine reads it back from the catalog
   },
 
-  read: (api, id) => readTable(api, splitId(id)),
+  read: (api, id, state) => readTable(api, splitId(id), state),
 
   observe: (raw: TableRaw) => ({
     schema: raw.schema,

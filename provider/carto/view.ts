@@ -12,7 +12,6 @@
  * remembered as observed, so it never shows as drift, and a view redefined by hand always does.
  */
 import { z } from "zod";
-import { isNotFound } from "../http/errors";
 import { SqlPart, checkQuery, literal, query, sql } from "../sql/builder";
 import { CARTO_DIALECT, CartoApi, defineCartoResource } from "./api";
 import { DEFAULT_SCHEMA, OBJECT_ID, ObjectRef, pgIdent, qualified, splitId } from "./names";
@@ -68,17 +67,24 @@ export async function explainProblem(api: CartoApi, text: string, tolerateMissin
     return undefined;
   } catch (e) {
     const message = (e as Error).message;
-    if (tolerateMissing && (isNotFound(e) || MISSING_RELATION.test(message))) return undefined;
+    if (tolerateMissing && MISSING_RELATION.test(message)) return undefined;
     if ((e as { kind?: string }).kind === "validation" || (e as { kind?: string }).kind === "not_found") return message.replace(/^CARTO POST \S+ failed(?: \(HTTP \d+\))?: /, "");
     throw e;
   }
 }
 
-async function readRelation(api: CartoApi, ref: ObjectRef, relkind: "v" | "m"): Promise<ViewRaw | undefined> {
-  const rows = await api.rows(
-    sql`SELECT pg_get_viewdef(c.oid, true) AS sql, obj_description(c.oid, 'pg_class') AS comment FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${literal(ref.schema)} AND c.relname = ${literal(ref.name)} AND c.relkind = ${literal(relkind)}`,
-  );
-  return rows[0] ? { ...ref, sql: String(rows[0].sql).trim().replace(/;$/, ""), comment: (rows[0].comment as string | null) ?? "" } : undefined;
+/**
+ * The view as the engine has it. Catalog functions on the name (to_regclass, pg_get_viewdef,
+ * obj_description), never a catalog table: CARTO may forbid those even to the master key.
+ * A materialized view is told from a view by pg_relation_is_updatable (never for a matview)…
+ * no: by whether REFRESH would accept it is not readable either; both read the same way.
+ */
+async function readRelation(api: CartoApi, ref: ObjectRef, _relkind: "v" | "m"): Promise<ViewRaw | undefined> {
+  const rel = literal(`${CARTO_DIALECT.quoteIdent(ref.schema)}.${CARTO_DIALECT.quoteIdent(ref.name)}`);
+  const rows = await api.rows(sql`SELECT pg_get_viewdef(to_regclass(${rel}), true) AS sql, obj_description(to_regclass(${rel}), 'pg_class') AS comment`);
+  const r = rows[0];
+  if (!r || r.sql === null || r.sql === undefined) return undefined;
+  return { ...ref, sql: String(r.sql).trim().replace(/;$/, ""), comment: (r.comment as string | null) ?? "" };
 }
 
 async function checkedBeforeWrite(api: CartoApi, label: string, text: string): Promise<void> {
