@@ -27,6 +27,8 @@ export interface Redaction {
   secretHeaders?: string[];
   /** JSON field names (strings: any case; or patterns), at any depth of request bodies, whose values are credentials. */
   secretFields?: (string | RegExp)[];
+  /** Query-string parameters (any case) whose values are credentials (e.g. CARTO's `api_key`). */
+  secretQueryParams?: string[];
 }
 
 export function redactor(r: Redaction) {
@@ -41,7 +43,21 @@ export function redactor(r: Redaction) {
     for (const [k, x] of Object.entries(v)) out[k] = secret(k) && x !== null && x !== undefined ? REDACTED : body(x);
     return out;
   };
+  const params = new Set((r.secretQueryParams ?? []).map((q) => q.toLowerCase()));
   return {
+    /** The query string (`?a=1&b=2`) with secret parameters' values redacted. */
+    query: (q: string): string => {
+      if (!params.size || !q) return q;
+      return q.replace(/([?&])([^=&]*)=([^&]*)/g, (m, sep: string, k: string) => {
+        let name = k;
+        try {
+          name = decodeURIComponent(k.replace(/\+/g, " "));
+        } catch {
+          /* keep it raw */
+        }
+        return params.has(name.toLowerCase()) ? `${sep}${k}=${encodeURIComponent(REDACTED)}` : m;
+      });
+    },
     headers: (h: Record<string, string | string[] | undefined>) => {
       const out: Record<string, string | string[] | undefined> = {};
       for (const [k, v] of Object.entries(h)) out[k] = headers.has(k.toLowerCase()) ? REDACTED : v;
@@ -63,7 +79,7 @@ export class RequestLog {
   }
 
   record(entry: LoggedRequest): LoggedRequest {
-    const logged: LoggedRequest = { ...entry, headers: this.redact.headers(entry.headers) };
+    const logged: LoggedRequest = { ...entry, query: this.redact.query(entry.query), headers: this.redact.headers(entry.headers) };
     if (entry.body !== undefined) logged.body = this.redact.body(entry.body);
     this.entries.push(logged);
     if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);

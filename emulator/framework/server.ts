@@ -100,6 +100,8 @@ export interface EmulatorOptions<S> {
   secretHeaders?: string[];
   /** JSON body fields (any depth) that carry credentials, redacted in the log. */
   secretFields?: (string | RegExp)[];
+  /** Query-string parameters that carry credentials, redacted in the log. */
+  secretQueryParams?: string[];
   backend?: Backend<S>;
   /** Run state-changing vendor requests (all but GET/HEAD) one at a time, so check-then-create is atomic. */
   serializeWrites?: boolean;
@@ -146,7 +148,7 @@ export class EmulatorServer<S> {
     this.state = opts.initialState();
     this.store = new JsonStore<S & object>(opts.stateFile);
     this.faultsCfg = new Faults(opts.faults);
-    this.requestLog = new RequestLog(opts.logFile, { secretHeaders: opts.secretHeaders, secretFields: opts.secretFields });
+    this.requestLog = new RequestLog(opts.logFile, { secretHeaders: opts.secretHeaders, secretFields: opts.secretFields, secretQueryParams: opts.secretQueryParams });
     this.ctx = new EmulatorContext<S>(this, opts.stateFile ? path.dirname(opts.stateFile) : undefined);
     const routes = typeof opts.routes === "function" ? opts.routes(this.ctx) : opts.routes;
     this.compiled = routes.map((route) => ({ route, ...compile(route.pattern) }));

@@ -68,7 +68,7 @@ export const SqlRequest = z.looseObject({
 
 /** A field of the JSON answer: `{type, pgtype}`, or for geometry/geography/raster `{type, wkbtype, dims, srid}`. */
 export const SqlField = z.union([
-  z.object({ type: z.enum(["geometry", "geography", "raster"]), wkbtype: z.string(), dims: z.number().int(), srid: z.number().int() }),
+  z.object({ type: z.enum(["geometry", "geography", "raster"]), wkbtype: z.string().optional(), dims: z.number().int(), srid: z.number().int() }),
   z.object({ type: z.string(), pgtype: z.string() }),
 ]);
 
@@ -124,7 +124,7 @@ export const RATE_LIMIT_HEADERS = {
 } as const;
 
 /** The endpoint groups rate limits apply to, one budget each per user. */
-export const RATE_LIMIT_GROUPS = ["query", "query_format", "job_create", "job_get", "job_delete", "copy_from", "copy_to"] as const;
+export const RATE_LIMIT_GROUPS = ["query", "job_create", "job_get", "job_delete", "copy_from", "copy_to"] as const;
 export type RateLimitGroup = (typeof RATE_LIMIT_GROUPS)[number];
 
 // ---------------------------------------------------------------- SQL API: batch jobs
