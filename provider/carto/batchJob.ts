@@ -12,8 +12,8 @@
  *   journal (`.pulumi-warehouse/journal/`, next to the creates journal: resource name, a hash of
  *   what runs, a run id, later the job id). The job's first query carries the run id in a marker
  *   comment (`/* pulumi-warehouse run … *\/`). A `pulumi up` interrupted while the job ran (kill -9)
- *   finds the job id in the journal on the next `up` and waits for that job instead of sending
- *   it again. A create whose answer was lost (the job may exist, but CARTO has no way to list
+ *   finds the job id in the journal on the next `up` and waits for that job (or keeps it, when it
+ *   finished) instead of sending it again; deleting the resource forgets the run. A create whose answer was lost (the job may exist, but CARTO has no way to list
  *   jobs) is never re-sent: the update fails saying so, and the next `up` asks again only when
  *   `trigger` changes.
  * - Finished jobs expire at CARTO after 2 hours: refresh keeps the recorded outcome then.
@@ -123,8 +123,8 @@ interface RunEntry {
   runHash: string;
   runId: string;
   jobId?: string;
-  /** sending: the create is about to go; sent: CARTO answered with jobId; ambiguous: the answer was lost; done/failed/cancelled: seen finished. */
-  state: "sending" | "sent" | "ambiguous" | "done" | "failed" | "cancelled";
+  /** sending: the create is about to go; sent: CARTO answered with jobId; ambiguous: the answer was lost; done/failed/cancelled: seen finished; forgotten: the resource was deleted. */
+  state: "sending" | "sent" | "ambiguous" | "done" | "failed" | "cancelled" | "forgotten";
 }
 
 function runJournalFile(api: CartoApi): string {
@@ -210,6 +210,12 @@ async function run(ctx: OpContext<CartoApi>, inputs: Inputs): Promise<BatchJobRa
   const hash = runHash(inputs);
   const last = readRuns(ctx.api).get(inputs.name);
   if (last && last.runHash === hash) {
+    if (last.state === "done" && last.jobId) {
+      // An earlier run of this same change finished, but Pulumi never recorded it (the up was interrupted).
+      ctx.progress(`batch job ${inputs.name}: job ${last.jobId}, sent by an earlier interrupted run for this same change, is done; keeping it instead of sending it again`);
+      const job = await ctx.api.getJob(last.jobId);
+      return { jobId: last.jobId, status: "done", runId: last.runId, runHash: hash, finishedAt: job?.updated_at };
+    }
     if (last.state === "sent" && last.jobId) {
       const job = await ctx.api.getJob(last.jobId);
       if (job) {
@@ -287,5 +293,8 @@ export const cartoBatchJob = defineCartoResource({
     const jobId = (state as Partial<BatchJobRaw>).jobId ?? id;
     const job = await api.getJob(jobId);
     if (job && (job.status === "pending" || job.status === "running")) await api.cancelJob(jobId);
+    // A resource made again later with the same queries runs them again.
+    const s = state as Inputs & Partial<BatchJobRaw>;
+    writeRun(api, { name: s.name, runHash: s.runHash ?? runHash(s), runId: s.runId ?? "", jobId, state: "forgotten" });
   },
 });
