@@ -195,13 +195,15 @@ new carto.BatchJob("slow", { name: "e2e-kill-job", queries: [{ query: "CREATE TA
       const log = path.join(stateDir, "up.log");
       const child: ChildProcess = spawn(path.join(pulumiBin(), "pulumi"), ["up", "--yes", "--non-interactive", "--skip-preview"], { cwd: dir, env, detached: true, stdio: ["ignore", fs.openSync(log, "w"), fs.openSync(log, "a")] });
       const started = Date.now();
-      const gets = () => emu.requests().filter((r) => r.method === "GET" && r.path.startsWith("/api/v2/sql/job/")).length;
-      const getsBefore = gets();
-      const polled = () => gets() > getsBefore; // the provider polls once it recorded the job id
-      while (!(jobPosts() > posts && polled()) && child.exitCode === null && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 20));
+      // Every answer takes 1.5 s, so the kill lands while the provider waits for its first poll of the job
+      // (it records the job id in its run journal as soon as the create is answered).
+      emu.faults({ latencyMs: 1500 });
+      while (jobPosts() === posts && child.exitCode === null && Date.now() - started < 180_000) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 700));
       expect(jobPosts(), `the job was sent; pulumi up said: ${fs.readFileSync(log, "utf8")}`).to.equal(posts + 1);
       process.kill(-child.pid!, "SIGKILL");
       await new Promise((r) => child.once("exit", r));
+      emu.faults({});
       const exported = JSON.parse((await pulumi(["stack", "export"])).stdout);
       expect((exported.deployment.resources ?? []).filter((r: { type: string }) => r.type.includes("carto:BatchJob")), "the kill left the job out of the state").to.deep.equal([]);
 
