@@ -9,6 +9,8 @@
 export const VENDORS = [
   "bytehouse",
   "altertable",
+  "deltastream",
+  "alation",
   "carto",
 ] as const;
 

@@ -119,9 +119,22 @@ export class PgliteEngine {
     })());
   }
 
+  /**
+   * Closes the database. One still being created (nobody used it yet) is not waited for: it is
+   * closed in the background once created, so stopping an unused emulator is immediate.
+   */
   async close(): Promise<void> {
     if (!this.opening) return;
-    await this.opening.catch(() => undefined);
+    if (!this.db) {
+      void this.opening
+        .then(async () => {
+          await this.chain.catch(() => undefined);
+          await this.db?.close();
+          this.db = undefined;
+        })
+        .catch(() => undefined);
+      return;
+    }
     await this.chain.catch(() => undefined);
     await this.db?.close();
     this.db = undefined;
@@ -148,8 +161,9 @@ export class PgliteEngine {
     return run;
   }
 
-  private async raw(buf: Uint8Array): Promise<Msg[]> {
-    const r = await this.db!.execProtocol(buf, { throwOnError: false });
+  /** One protocol round trip; `sync` false skips pglite's file-system sync (COPY batches: the COMMIT syncs). */
+  private async raw(buf: Uint8Array, sync = true): Promise<Msg[]> {
+    const r = await this.db!.execProtocol(buf, { throwOnError: false, syncToFs: sync });
     return r.messages as unknown as Msg[];
   }
 
@@ -200,7 +214,7 @@ export class PgliteEngine {
       try {
         for await (const chunk of chunks) {
           const data = copyDataMessage(chunk);
-          const out = collect(await this.raw(cat([query, data, done])));
+          const out = collect(await this.raw(cat([query, data, done]), false));
           notices.push(...out.notices);
           if (out.error) throw new PgEngineError(out.error);
           const st = out.statements[out.statements.length - 1];
@@ -234,7 +248,7 @@ export class PgliteEngine {
   /** `fn` in a session authorised as `role`, reset afterwards (an open transaction rolled back). */
   private session<T>(role: string, fn: () => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      const set = await this.adminIn(`SET SESSION AUTHORIZATION ${qid(role)}`);
+      const set = await this.adminIn(`SET SESSION AUTHORIZATION ${qid(role)}; SET search_path = "$user", public, cartodb`);
       if (set.error) throw new PgEngineError(set.error);
       try {
         return await fn();

@@ -59,6 +59,8 @@ export interface CartoConfig {
   maxQueuedJobs: number;
   /** Rate limits by endpoint group (none = unlimited, no headers). */
   rateLimits: Partial<Record<RateLimitGroup, RateLimit>>;
+  /** Refuse the system schemas and tables (pg_catalog, information_schema, cartodb.cdb_conf, …) to every key, master included (the server's validatePGEntitiesAccess; false in its shipped configs, so only non-master keys are refused `pg_*` tables). */
+  validatePGEntitiesAccess: boolean;
   /** Delay before a pending job is picked up (ms; the vendor's queue has some latency too). */
   jobStartDelayMs: number;
   /** Database quota in bytes for COPY FROM (0 = none). */
@@ -105,10 +107,50 @@ export const DEFAULT_CARTO_CONFIG: CartoConfig = {
   jobTtlMs: C.JOB_LIMITS.finishedTtlMs,
   maxQueuedJobs: C.JOB_LIMITS.maxQueuedJobs,
   jobStartDelayMs: 10,
+  validatePGEntitiesAccess: false,
   rateLimits: {},
   quotaBytes: 0,
   copyFromMaxBytes: 2 * 1024 ** 3,
 };
+
+/**
+ * The part of CARTO's own extension (cartodb-postgresql) programs call through the SQL API:
+ * `CDB_CartodbfyTable(schema, table)` makes a table a CARTO dataset — `cartodb_id` (primary key
+ * when the table has none), `the_geom` (4326) and `the_geom_webmercator` (3857, kept in sync by a
+ * trigger), GiST indexes on both. Functions live in schema `cartodb`, on every request's search path.
+ */
+const CARTODB_FUNCTIONS = `
+CREATE SCHEMA IF NOT EXISTS cartodb;
+GRANT USAGE ON SCHEMA cartodb TO PUBLIC;
+CREATE OR REPLACE FUNCTION cartodb._cdb_update_the_geom_webmercator() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+  NEW.the_geom_webmercator := CASE WHEN NEW.the_geom IS NULL THEN NULL ELSE ST_Transform(NEW.the_geom, 3857) END;
+  RETURN NEW;
+END $f$;
+CREATE OR REPLACE FUNCTION cartodb.cdb_cartodbfytable(destschema text, reloid regclass) RETURNS regclass LANGUAGE plpgsql AS $f$
+DECLARE
+  tbl text := (SELECT relname FROM pg_class WHERE oid = reloid);
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = reloid AND attname = 'cartodb_id' AND NOT attisdropped) THEN
+    EXECUTE format('ALTER TABLE %s ADD COLUMN cartodb_id bigserial NOT NULL', reloid);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = reloid AND contype = 'p') THEN
+    EXECUTE format('ALTER TABLE %s ADD PRIMARY KEY (cartodb_id)', reloid);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = reloid AND attname = 'the_geom' AND NOT attisdropped) THEN
+    EXECUTE format('ALTER TABLE %s ADD COLUMN the_geom geometry(Geometry, 4326)', reloid);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = reloid AND attname = 'the_geom_webmercator' AND NOT attisdropped) THEN
+    EXECUTE format('ALTER TABLE %s ADD COLUMN the_geom_webmercator geometry(Geometry, 3857)', reloid);
+  END IF;
+  EXECUTE format('UPDATE %s SET the_geom_webmercator = ST_Transform(the_geom, 3857) WHERE the_geom IS NOT NULL', reloid);
+  EXECUTE format('DROP TRIGGER IF EXISTS track_the_geom_webmercator ON %s', reloid);
+  EXECUTE format('CREATE TRIGGER track_the_geom_webmercator BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION cartodb._cdb_update_the_geom_webmercator()', reloid);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gist (the_geom)', tbl || '_the_geom_idx', reloid);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gist (the_geom_webmercator)', tbl || '_the_geom_webmercator_idx', reloid);
+  RETURN reloid;
+END $f$;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA cartodb TO PUBLIC;`;
 
 /** The vendor's error answer. */
 const cartoError = (status: number, message: string, extra: { context?: string; detail?: string; hint?: string } = {}, headers: Record<string, string> = {}) =>
@@ -140,8 +182,12 @@ const FORBIDDEN: Record<string, string[] | "*"> = {
   topology: ["layer", "topology"],
 };
 
-/** Whether the SQL reads a system table (approximating the vendor's affected-tables check with the SQL's qualified and FROM/JOIN names). */
-export function touchesSystemTables(sql: string, master: boolean): boolean {
+/**
+ * Whether the SQL reads a forbidden system table (approximating the vendor's affected-tables check
+ * with the SQL's qualified and FROM/JOIN names): with `hard` (the server's validatePGEntitiesAccess,
+ * off in its shipped configs) the FORBIDDEN list for every key; always, `pg_*` tables for non-master keys.
+ */
+export function touchesSystemTables(sql: string, master: boolean, hard = false): boolean {
   const re = /(?:"?([A-Za-z_][\w$]*)"?\s*\.\s*)?"?([A-Za-z_][\w$]*)"?/g;
   const stripped = sql.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ");
   const relPos = /\b(from|join|into|update|table)\s+$/i;
@@ -153,7 +199,7 @@ export function touchesSystemTables(sql: string, master: boolean): boolean {
     const asRelation = !isCall && (relPos.test(stripped.slice(Math.max(0, m.index - 12), m.index)) || schema !== undefined);
     if (!asRelation) continue;
     const sch = schema ?? (name.startsWith("pg_") ? "pg_catalog" : name === "spatial_ref_sys" ? "public" : undefined);
-    if (sch) {
+    if (sch && hard) {
       const f = FORBIDDEN[sch];
       if (f === "*" || f?.includes(name)) return true;
     }
@@ -221,6 +267,14 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
     };
   };
 
+  let opened: Promise<void> | undefined;
+  /** The database open and its roles set up (awaited by every request). */
+  const ready = (): Promise<void> =>
+    (opened ??= (async () => {
+      await engine.open();
+      await setupRoles();
+    })());
+
   /** Roles of the built-in keys, the schema's privileges (PostgreSQL 15+ gives PUBLIC no CREATE on public). */
   const setupRoles = async () => {
     await engine.admin(
@@ -229,7 +283,8 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
          IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${qlit(PUBLIC_ROLE)}) THEN CREATE ROLE ${qid(PUBLIC_ROLE)} NOLOGIN; END IF;
        END$$;
        GRANT USAGE, CREATE ON SCHEMA public TO ${qid(MASTER_ROLE)};
-       GRANT USAGE ON SCHEMA public TO ${qid(PUBLIC_ROLE)}`,
+       GRANT USAGE ON SCHEMA public TO ${qid(PUBLIC_ROLE)};
+       ${CARTODB_FUNCTIONS}`,
     );
   };
 
@@ -304,7 +359,7 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
 
   const guardSql = (sql: string, key: CartoKey, headers: Record<string, string>) => {
     if (ROLE_ESCAPE.test(sql)) throw cartoError(403, "permission denied to change the session authorization", {}, headers);
-    if (touchesSystemTables(sql, key.type === "master")) throw cartoError(403, M.systemTables, {}, headers);
+    if (touchesSystemTables(sql, key.type === "master", state().config.validatePGEntitiesAccess)) throw cartoError(403, M.systemTables, {}, headers);
   };
 
   const withHeaders = (e: unknown, headers: Record<string, string>): never => {
@@ -338,7 +393,15 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
       guardSql(q, c.key, c.headers);
       const timeoutMs = state().config.statementTimeoutMs || undefined;
 
-      let run = await engine.run(q, c.key.role, { timeoutMs });
+      // rows_per_page / page: a single SELECT is paged by wrapping it (the server's window_sql)
+      const perPage = Number.parseInt(String(p.rows_per_page ?? ""), 10);
+      const pageNo = Number.parseInt(String(p.page ?? ""), 10);
+      const single = q.trim().replace(/;\s*$/, "");
+      const paged =
+        Number.isFinite(perPage) && perPage >= 0 && /^\s*(select|with)\b/i.test(single) && !single.includes(";")
+          ? `SELECT * FROM (${single}) AS cdbq LIMIT ${perPage}${Number.isFinite(pageNo) && pageNo > 0 ? ` OFFSET ${pageNo * perPage}` : ""}`
+          : q;
+      let run = await engine.run(paged, c.key.role, { timeoutMs });
       let geomColumn: string | undefined;
       if (format === "geojson" && !run.error && !run.timedOut) {
         const last = run.statements[run.statements.length - 1];
@@ -346,7 +409,7 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
         const gi = names.findIndex((n) => n === "geometry" || n === "geography");
         if (gi >= 0 && last) {
           geomColumn = last.fields[gi].name;
-          const body = q.trim().replace(/;\s*$/, "");
+          const body = paged.trim().replace(/;\s*$/, "");
           run = await engine.run(
             `SELECT *, ST_AsGeoJSON(${qid(geomColumn)}, ${Number.isFinite(dp) ? dp : 6}) AS "__carto_geojson" FROM (${body}) AS __cdb_q`,
             c.key.role,
@@ -663,7 +726,8 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
       return { status: 200, body: keyJson(k, baseUrl(req)) };
     } },
   ];
-  const routes = [...base, ...base.map((r) => ({ ...r, pattern: `/user/:user${r.pattern}` }))];
+  const waiting = base.map((r) => ({ ...r, handler: async (req: EmulatorRequest, st: CartoState, ctx: EmulatorContext<CartoState>) => (await ready(), r.handler(req, st, ctx)) }));
+  const routes = [...waiting, ...waiting.map((r) => ({ ...r, pattern: `/user/:user${r.pattern}` }))];
 
   return new EmulatorServer<CartoState>({
     vendor: "carto",
@@ -688,14 +752,15 @@ export function createCartoEmulator(opts: CartoEmulatorOptions = {}): CartoEmula
         s.user = user;
         s.config = { ...DEFAULT_CARTO_CONFIG, ...s.config, ...opts.config, rateLimits: { ...(s.config?.rateLimits ?? {}), ...(opts.config?.rateLimits ?? {}) } };
         if (s.keys[MASTER_KEY_NAME]) s.keys[MASTER_KEY_NAME].token = masterToken;
-        await engine.open();
-        await setupRoles();
         // a job interrupted by a stop runs again (running → pending is a valid transition)
         for (const j of Object.values(s.jobs)) if (j.status === "running") j.status = "pending";
-        await ctx.save();
-        setImmediate(kick);
+        ctx.save();
+        // PostgreSQL opens in the background (PostGIS loads in ~15 s): the server listens at once,
+        // requests wait for it (ready()), and pending jobs resume once it is open
+        void ready().then(() => setImmediate(kick), () => undefined);
       },
       reset: async () => {
+        await ready();
         limiter.clear();
         for (const k of Object.values(state().keys)) if (k.type === "regular") await dropKeyRole(k.role).catch(() => undefined);
         await engine.admin("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public");

@@ -1,13 +1,13 @@
 /**
  * The request log: kept in memory (the newest 5,000) and appended to `<vendor>.requests.jsonl`
- * asynchronously, in batches (a write at most every 50 ms, and on close), so logging never blocks
- * a request and its cost does not grow with the log. Credentials are redacted before anything is
+ * asynchronously, in batches (a write at most every 50 ms, and on close) through a file handle kept
+ * open while requests keep coming, so logging never blocks a request and its cost does not grow
+ * with the log. Credentials are redacted before anything is
  * stored: the headers each emulator declares secret (`authorization` always), and in JSON bodies
  * every field whose name it declares secret (at any depth) — API-key secrets, passwords,
  * connection credentials.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { Appender } from "./store";
 
 export interface LoggedRequest {
   time: string;
@@ -29,6 +29,8 @@ export interface Redaction {
   secretFields?: (string | RegExp)[];
   /** Query-string parameters (any case) whose values are credentials (e.g. CARTO's `api_key`). */
   secretQueryParams?: string[];
+  /** Rewrites a body before field redaction (e.g. credentials inside SQL text). */
+  rewriteBody?: (body: unknown) => unknown;
 }
 
 export function redactor(r: Redaction) {
@@ -36,14 +38,15 @@ export function redactor(r: Redaction) {
   const names = new Set((r.secretFields ?? []).filter((f): f is string => typeof f === "string").map((f) => f.toLowerCase()));
   const patterns = (r.secretFields ?? []).filter((f): f is RegExp => f instanceof RegExp);
   const secret = (k: string) => names.has(k.toLowerCase()) || patterns.some((p) => p.test(k));
-  const body = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(body);
+  const fields = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(fields);
     if (typeof v !== "object" || v === null) return v;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = secret(k) && x !== null && x !== undefined ? REDACTED : body(x);
+    for (const [k, x] of Object.entries(v)) out[k] = secret(k) && x !== null && x !== undefined ? REDACTED : fields(x);
     return out;
   };
   const params = new Set((r.secretQueryParams ?? []).map((q) => q.toLowerCase()));
+  const body = (v: unknown): unknown => fields(r.rewriteBody ? r.rewriteBody(v) : v);
   return {
     /** The query string (`?a=1&b=2`) with secret parameters' values redacted. */
     query: (q: string): string => {
@@ -73,9 +76,11 @@ export class RequestLog {
   private timer?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
   private readonly redact: ReturnType<typeof redactor>;
+  private readonly appender?: Appender;
 
   constructor(private readonly file: string | undefined, redaction: Redaction, private readonly max = 5_000) {
     this.redact = redactor(redaction);
+    if (file) this.appender = new Appender(file);
   }
 
   record(entry: LoggedRequest): LoggedRequest {
@@ -97,11 +102,7 @@ export class RequestLog {
     if (!this.file || !this.buffer.length) return this.writing;
     const text = this.buffer.join("\n") + "\n";
     this.buffer = [];
-    const file = this.file;
-    this.writing = this.writing.then(async () => {
-      await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      await fs.promises.appendFile(file, text);
-    }).catch(() => undefined);
+    this.writing = this.appender!.append(text).catch(() => undefined);
     return this.writing;
   }
 }

@@ -105,6 +105,14 @@ export interface EmulatorOptions<S> {
   backend?: Backend<S>;
   /** Run state-changing vendor requests (all but GET/HEAD) one at a time, so check-then-create is atomic. */
   serializeWrites?: boolean;
+  /**
+   * Vendor-specific admin calls, served under `/_emulator/<vendor>/…` like the built-in admin API
+   * (no auth, not logged, no faults), e.g. producing test events into a streaming vendor's topic.
+   * Patterns are full paths (`/_emulator/<vendor>/…`, ":name" placeholders).
+   */
+  adminRoutes?: Route<S>[];
+  /** Rewrites a JSON request body before it is logged (e.g. credentials inside SQL text); field redaction applies after. */
+  redactBody?: (body: unknown) => unknown;
 }
 
 /** A vendor answer as sent, with the route that produced it (undefined when none matched). */
@@ -138,6 +146,7 @@ export class EmulatorServer<S> {
   private readonly store: JsonStore<S & object>;
   private readonly server: http.Server;
   private readonly compiled: { route: Route<S>; re: RegExp; names: string[] }[];
+  private readonly adminCompiled: { route: Route<S>; re: RegExp; names: string[] }[];
   private readonly observers: ((a: ObservedAnswer) => void)[] = [];
   private opening?: Promise<void>;
   private closing?: Promise<void>;
@@ -148,10 +157,11 @@ export class EmulatorServer<S> {
     this.state = opts.initialState();
     this.store = new JsonStore<S & object>(opts.stateFile);
     this.faultsCfg = new Faults(opts.faults);
-    this.requestLog = new RequestLog(opts.logFile, { secretHeaders: opts.secretHeaders, secretFields: opts.secretFields, secretQueryParams: opts.secretQueryParams });
+    this.requestLog = new RequestLog(opts.logFile, { secretHeaders: opts.secretHeaders, secretFields: opts.secretFields, secretQueryParams: opts.secretQueryParams, rewriteBody: opts.redactBody });
     this.ctx = new EmulatorContext<S>(this, opts.stateFile ? path.dirname(opts.stateFile) : undefined);
     const routes = typeof opts.routes === "function" ? opts.routes(this.ctx) : opts.routes;
     this.compiled = routes.map((route) => ({ route, ...compile(route.pattern) }));
+    this.adminCompiled = (opts.adminRoutes ?? []).map((route) => ({ route, ...compile(route.pattern) }));
     this.server = http.createServer((req, res) =>
       void this.handle(req, res).catch((e) => {
         if (res.destroyed) return;
@@ -274,7 +284,10 @@ export class EmulatorServer<S> {
       body = undefined;
     }
 
-    if (url.pathname.startsWith("/_emulator/")) return this.send(res, await this.admin(method, url.pathname, body));
+    if (url.pathname.startsWith("/_emulator/")) {
+      const vendorAdmin = this.vendorAdmin(method, url, req.headers, body, rawBody);
+      return this.send(res, vendorAdmin ? await vendorAdmin : await this.admin(method, url.pathname, body));
+    }
     await this.open();
 
     const base = { time: this.ctx.now().toISOString(), method, path: url.pathname, query: url.search, headers: req.headers, body };
@@ -368,6 +381,29 @@ export class EmulatorServer<S> {
       return { route: c.route, params };
     }
     if (pathMatched) throw new HttpError(405, this.errorBody(405, `method ${method} not allowed on ${p}`));
+    return undefined;
+  }
+
+  /** A vendor admin call (EmulatorOptions.adminRoutes), or undefined when none matches. */
+  private vendorAdmin(method: string, url: URL, headers: http.IncomingHttpHeaders, body: any, rawBody: Buffer): Promise<EmulatorResponse> | undefined {
+    for (const c of this.adminCompiled) {
+      const m = c.re.exec(url.pathname);
+      if (!m || c.route.method !== method) continue;
+      const params: Record<string, string> = {};
+      c.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
+      const ereq: EmulatorRequest = { method, path: url.pathname, params, query: url.searchParams, headers, body, rawBody };
+      return (async () => {
+        await this.open();
+        try {
+          const r = await c.route.handler(ereq, this.store.track(this.state as S & object) as S, this.ctx);
+          if (this.store.isDirty) await this.store.flush(() => this.state as S & object);
+          return r;
+        } catch (e) {
+          if (e instanceof HttpError) return e.toResponse();
+          return { status: 500, body: { message: (e as Error).message } };
+        }
+      })();
+    }
     return undefined;
   }
 

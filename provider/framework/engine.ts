@@ -27,6 +27,7 @@ import { poll } from "./poll";
 import { runCheck } from "./check";
 import { Journal, NO_JOURNAL } from "./journal";
 import { reportRetriesTo } from "../http/progress";
+import { hostProgress, urnOf } from "./host";
 import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, PROVIDER_KEY, OBSERVED_KEY } from "./values";
 
 export { UNKNOWN, PROVIDER_KEY, OBSERVED_KEY } from "./values";
@@ -87,7 +88,7 @@ export class ResourceError extends Error {
 export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   spec: ResourceSpec<S, Api, Raw>,
   getApi: () => Api,
-  progress: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+  progress: (message: string, urn?: string) => void = hostProgress,
   options: EngineOptions = {},
 ): Handlers {
   const journal = options.journal ?? NO_JOURNAL;
@@ -137,7 +138,8 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   }
 
   function context(what: string, inputs: Props, onCreated: (id: string) => void = () => undefined): OpContext<Api> {
-    const say = (m: string) => progress(`[${what}] ${m}`);
+    const urn = urnOf(inputs);
+    const say = (m: string) => progress(`[${what}] ${m}`, urn);
     return {
       api: getApi(),
       created: onCreated,
@@ -153,7 +155,8 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   async function guarded<T>(what: string, secretsFrom: Props[], op: () => Promise<T>): Promise<T> {
     try {
       // Retries of the calls this operation makes show as its progress ("429 from …, retrying in 2 s").
-      return await reportRetriesTo((e) => progress(`[${what}] ${e.message}`), op);
+      const urn = urnOf(secretsFrom[secretsFrom.length - 1]);
+      return await reportRetriesTo((e) => progress(`[${what}] ${e.message}`, urn), op);
     } catch (e) {
       const err = e as Error & { id?: string; properties?: Props; reasons?: string[] };
       const secrets = secretsFrom.flatMap((p) => secretValues(p, secretInputs));

@@ -66,8 +66,14 @@ export function fileJournal(scope: string, dir = journalDir()): Journal {
     return entries;
   };
   const append = (record: object): void => {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.appendFileSync(file, JSON.stringify(record) + "\n");
+    const line = JSON.stringify(record) + "\n";
+    try {
+      fs.appendFileSync(file, line);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      fs.mkdirSync(dir, { recursive: true }); // the first write (not a mkdir per create)
+      fs.appendFileSync(file, line);
+    }
   };
   const k = (token: string, key: string) => `${token} ${key}`;
   return {

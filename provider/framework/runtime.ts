@@ -6,9 +6,12 @@
 import { allSettings, allSpecs, createApi, resolveSettings, vendorNamed } from "../registry";
 import { Journal, NO_JOURNAL, fileJournal } from "./journal";
 import { buildHandlers, Handlers, quietHostErrorEcho } from "./engine";
+import { captureUrns } from "./host";
 
 // Loaded inside the dynamic-provider host: its stderr copy of each reported error is dropped.
 if (!process.env.PULUMI_WAREHOUSE_DEBUG) quietHostErrorEcho();
+// …and each request's properties carry its resource's URN, so progress is filed under the resource.
+captureUrns();
 import { typeToken } from "./spec";
 import { ConfigSource } from "../settings";
 
@@ -76,4 +79,16 @@ export function handlersFor(token: string): Handlers {
     handlers.set(token, h);
   }
   return h;
+}
+
+type Op = "check" | "diff" | "create" | "read" | "update" | "delete";
+
+/**
+ * The serialised shim's one entry point (framework/shim.ts): `configure` with the host's config
+ * request, or one of the six operations of the kind `token`.
+ */
+export function call(token: string, op: "configure" | Op, args: any[]): Promise<unknown> | void {
+  if (op === "configure") return configure(args[0]?.config);
+  const h = handlersFor(token) as unknown as Record<Op, (...a: any[]) => Promise<unknown>>;
+  return h[op](...args);
 }

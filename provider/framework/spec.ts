@@ -67,6 +67,12 @@ export interface Samples<I, Api> {
   updateRequest?: { method: string; path?: string; /** A repeatable request the client may itself resend. */ idempotent?: boolean };
   /** The request that creates the object (for the "connection dropped after the vendor applied it" case). Default: the first POST. */
   createRequest?: { method?: string; path?: string };
+  /**
+   * A kind the vendor can create but never delete (e.g. Alation's queries): delete only removes it
+   * from the stack. The suite then checks that delete leaves the object at the vendor, and runs the
+   * dropped-connection case on a second object, `fresh` merged onto `valid` (the first one stays).
+   */
+  createOnly?: { fresh: Partial<I> & Record<string, unknown> };
 }
 
 export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown, Raw = unknown, Out extends string = string> {

@@ -163,15 +163,44 @@ for (const vendor of vendors()) {
           });
         }
 
-        it("deletes; a read then returns nothing; a second delete succeeds", async () => {
-          await h.delete(created!.id, created!.outs);
-          if (readsBack) expect((await h.read(created!.id, created!.outs)).id).to.equal(undefined);
-          await h.delete(created!.id, created!.outs);
-          created = undefined;
-        });
+        if (samples.createOnly) {
+          it("delete removes it from the stack only: the vendor keeps it, no DELETE is sent; a second delete succeeds", async () => {
+            const before = harness.requests().length;
+            await h.delete(created!.id, created!.outs);
+            expect(harness.requests().slice(before).filter((r) => r.method === "DELETE"), "DELETE requests").to.deep.equal([]);
+            expect((await h.read(created!.id, created!.outs)).id, "the object is still at the vendor").to.equal(created!.id);
+            await h.delete(created!.id, created!.outs);
+            created = undefined;
+          });
+        } else {
+          it("deletes; a read then returns nothing; a second delete succeeds", async () => {
+            await h.delete(created!.id, created!.outs);
+            if (readsBack) expect((await h.read(created!.id, created!.outs)).id).to.equal(undefined);
+            await h.delete(created!.id, created!.outs);
+            created = undefined;
+          });
+        }
 
         const find = finderOf(spec);
-        if (find) {
+        if (find && samples.createOnly) {
+          it("a create whose connection drops after the vendor applied it leaves exactly one object (create-only: a second object)", async () => {
+            const req = samples.createRequest ?? {};
+            const c = await h.check({}, merged(samples.valid, samples.createOnly!.fresh));
+            expect(c.failures).to.deep.equal([]);
+            const fresh = c.inputs;
+            expect(await find(api, fresh), "the fresh sample must not exist yet").to.equal(undefined);
+            const before = harness.requests().length;
+            harness.faults({ rules: [{ method: req.method ?? "POST", ...(req.path ? { path: req.path } : {}), drop: "after", times: 1 }] });
+            created = await h.create(fresh);
+            harness.faults({});
+            const creates = harness.requests().slice(before).filter((r) => r.method === (req.method ?? "POST") && (!req.path || new RegExp(req.path).test(r.path)));
+            expect(creates.length, "create requests sent").to.equal(1);
+            const found = await find(api, fresh);
+            expect(found?.id).to.equal(created.id);
+            await h.delete(created.id, created.outs);
+            created = undefined;
+          });
+        } else if (find) {
           it("a create whose connection drops after the vendor applied it leaves exactly one object", async () => {
             const req = samples.createRequest ?? {};
             harness.faults({ rules: [{ method: req.method ?? "POST", ...(req.path ? { path: req.path } : {}), drop: "after", times: 1 }] });

@@ -18,6 +18,7 @@ import type { EmulatorHarness } from "../../emulator/framework/definition";
 import type { CartoState } from "../../emulator/carto";
 import { touchesSystemTables } from "../../emulator/carto";
 import * as C from "../../provider/carto/contract";
+import type { ObservedAnswer } from "../../emulator/framework/server";
 
 interface Reply {
   status: number;
@@ -76,8 +77,11 @@ describe("CARTO emulator", function () {
     throw new Error(`job ${id} did not finish`);
   };
 
+  const answers: ObservedAnswer[] = [];
+
   before(async () => {
     h = await startEmulator<CartoState>("carto");
+    h.server.observe((a) => answers.push(a));
     master = h.settings.apiKey;
     user = h.settings.user;
     await ok(
@@ -139,14 +143,27 @@ describe("CARTO emulator", function () {
       expect(other.body.error).to.deep.equal(["permission denied"]);
     });
 
-    it("refuses system tables with 403, for the master key too", async () => {
-      for (const sql of ["SELECT * FROM pg_catalog.pg_class", "SELECT * FROM pg_roles", "SELECT * FROM information_schema.tables", "SELECT * FROM cartodb.cdb_conf"]) {
-        const r = await q(sql);
-        expect(r.status, sql).to.equal(403);
-        expect(r.body.error).to.deep.equal(["system tables are forbidden"]);
+    it("refuses system tables with 403: pg_* tables to non-master keys; the whole list to every key with validatePGEntitiesAccess", async () => {
+      // the server's shipped configs leave validatePGEntitiesAccess off: the master key reads the catalog
+      const cat = await q("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cities' ORDER BY ordinal_position");
+      expect(cat.status, cat.text).to.equal(200);
+      expect(cat.body.rows[0]).to.deep.equal({ column_name: "cartodb_id", data_type: "integer" });
+      expect((await q("SELECT count(*) FROM pg_catalog.pg_class")).status).to.equal(200);
+      const pub = await q("SELECT * FROM pg_roles", { none: true });
+      expect(pub.status).to.equal(403);
+      expect(pub.body.error).to.deep.equal(["system tables are forbidden"]);
+      h.server.state.config.validatePGEntitiesAccess = true;
+      try {
+        for (const sql of ["SELECT * FROM pg_catalog.pg_class", "SELECT * FROM pg_roles", "SELECT * FROM information_schema.tables", "SELECT * FROM cartodb.cdb_conf"]) {
+          const r = await q(sql);
+          expect(r.status, sql).to.equal(403);
+          expect(r.body.error).to.deep.equal(["system tables are forbidden"]);
+        }
+      } finally {
+        h.server.state.config.validatePGEntitiesAccess = false;
       }
-      expect(touchesSystemTables("SELECT pg_sleep(0), name FROM cities", false)).to.equal(false);
-      expect(touchesSystemTables("SELECT 'pg_class' AS x", false)).to.equal(false);
+      expect(touchesSystemTables("SELECT pg_sleep(0), name FROM cities", false, true)).to.equal(false);
+      expect(touchesSystemTables("SELECT 'pg_class' AS x", false, true)).to.equal(false);
     });
 
     it("reports SQL errors as {error:[…]} 400 with the hint, and 'permission denied' as 403", async () => {
@@ -168,6 +185,12 @@ describe("CARTO emulator", function () {
       expect(r.text.indexOf('"error"')).to.be.greaterThan(r.text.indexOf('"total_rows"'));
     });
 
+    it("pages a SELECT with rows_per_page and page (0-based)", async () => {
+      const r = await q("SELECT n FROM generate_series(1, 10) n ORDER BY n", undefined, "&rows_per_page=3&page=1");
+      expect(r.body.rows).to.deep.equal([{ n: 4 }, { n: 5 }, { n: 6 }]);
+      expect(r.body.total_rows).to.equal(3);
+    });
+
     it("reports notices and warnings by severity", async () => {
       const b = await ok("DO $$BEGIN RAISE NOTICE 'hello'; RAISE WARNING 'careful'; END$$");
       expect(b.notices).to.deep.equal(["hello"]);
@@ -181,6 +204,16 @@ describe("CARTO emulator", function () {
       const failed = await q("INSERT INTO scratch VALUES (4); SELECT * FROM nowhere");
       expect(failed.status).to.equal(400);
       expect((await ok("SELECT count(*) AS n FROM scratch")).rows).to.deep.equal([{ n: 3 }]); // the whole request rolled back
+    });
+
+    it("has CDB_CartodbfyTable: cartodb_id, the_geom and the_geom_webmercator kept in sync", async () => {
+      await ok("CREATE TABLE plain_places (name text)");
+      await ok("SELECT CDB_CartodbfyTable('public', 'plain_places')");
+      await ok("INSERT INTO plain_places (name, the_geom) VALUES ('origin', ST_SetSRID(ST_MakePoint(0, 0), 4326)), ('east', ST_SetSRID(ST_MakePoint(1, 0), 4326))");
+      const b = await ok("SELECT cartodb_id, name, ST_X(the_geom_webmercator)::int AS x FROM plain_places ORDER BY cartodb_id");
+      expect(b.rows).to.deep.equal([{ cartodb_id: 1, name: "origin", x: 0 }, { cartodb_id: 2, name: "east", x: 111319 }]);
+      const f = await ok("SELECT the_geom, the_geom_webmercator FROM plain_places LIMIT 0");
+      expect(f.fields.the_geom_webmercator).to.deep.equal({ type: "geometry", wkbtype: "Unknown", dims: 2, srid: 3857 });
     });
 
     it("renders GeoJSON and CSV, honours skipfields and filename, and refuses other formats naming them", async () => {
@@ -335,6 +368,15 @@ describe("CARTO emulator", function () {
       const log = await ok("SELECT job_id, error_message FROM errors_log");
       expect(log.rows).to.deep.equal([{ job_id: r.body.job_id, error_message: 'relation "wrong_table" does not exist' }]);
       expect((await ok("SELECT status FROM market_status")).rows).to.deep.equal([{ status: "outdated" }]);
+    });
+
+    it("fails a query that runs past its own timeout, rolling it back", async () => {
+      await ok("CREATE TABLE job_timeout (a int)");
+      const r = await call("POST", "/api/v2/sql/job", { json: { query: { query: [{ query: "INSERT INTO job_timeout SELECT 1 FROM pg_sleep(0.2)", timeout: 50 }] } } });
+      const j = await waitJob(r.body.job_id);
+      expect(j.status).to.equal("failed");
+      expect(j.failed_reason).to.equal("canceling statement due to statement timeout");
+      expect((await ok("SELECT count(*) AS n FROM job_timeout")).rows).to.deep.equal([{ n: 0 }]);
     });
 
     it("cancels a pending job (status 'cancelled'); a finished job cannot be cancelled", async () => {
@@ -519,6 +561,50 @@ describe("CARTO emulator", function () {
       expect(got.job_id).to.equal(created.job_id);
       const del = JSON.parse(await run(`curl -s -X DELETE "https://{username}.carto.com/api/v2/sql/job/${created.job_id}?api_key={api_key}"`));
       expect(["cancelled", "done"]).to.include(del.status === undefined ? "done" : del.status);
+    });
+  });
+
+  describe("wire contract and faults", () => {
+    it("every JSON answer seen in this file parses with the contract's schema for its route", () => {
+      const problems: string[] = [];
+      let checked = 0;
+      for (const a of answers) {
+        let body: any;
+        try {
+          body = a.text ? JSON.parse(a.text) : undefined;
+        } catch {
+          continue; // CSV
+        }
+        const p = (a.pattern ?? a.path).replace(/^\/user\/:user/, "");
+        const auth = p.startsWith("/api/v3/");
+        let schema: { safeParse(v: unknown): { success: boolean; error?: unknown } } | undefined;
+        if (a.status >= 400) schema = auth ? C.AuthApiError : C.ErrorResponse;
+        else if (p === C.CARTO_ROUTES.sql) schema = body?.type === "FeatureCollection" ? undefined : C.SqlResult;
+        else if (p === C.CARTO_ROUTES.jobs || p === C.CARTO_ROUTES.job) schema = C.Job;
+        else if (p === C.CARTO_ROUTES.copyFrom) schema = C.CopyFromResult;
+        else if (p === C.CARTO_ROUTES.apiKeys) schema = a.method === "GET" ? C.ApiKeyList : C.ApiKey;
+        else if (p === C.CARTO_ROUTES.apiKey || p === C.CARTO_ROUTES.apiKeyRegenerate) schema = C.ApiKey;
+        if (!schema) continue;
+        checked++;
+        const r = schema.safeParse(body);
+        if (!r.success) problems.push(`${a.method} ${p} → ${a.status}: ${a.text.slice(0, 200)}`);
+      }
+      expect(problems).to.deep.equal([]);
+      expect(checked).to.be.greaterThan(50);
+    });
+
+    it("injects faults through the framework: a 503 in the vendor's error shape, a connection dropped after a job was created", async () => {
+      h.faults({ rules: [{ method: "GET", path: "^/api/v2/sql$", status: 503, times: 1 }] });
+      const r = await q("SELECT 1");
+      expect(r.status).to.equal(503);
+      expect(r.body.error[0]).to.contain("503");
+      expect((await q("SELECT 1")).status).to.equal(200);
+      const before = Object.keys(h.server.state.jobs).length;
+      h.faults({ rules: [{ method: "POST", path: "^/api/v2/sql/job$", drop: "after", times: 1 }] });
+      const dropped = await call("POST", "/api/v2/sql/job", { json: { query: "SELECT 1" } }).catch((e: Error) => e);
+      expect(dropped).to.be.instanceOf(Error);
+      expect(Object.keys(h.server.state.jobs).length).to.equal(before + 1);
+      h.faults({});
     });
   });
 
