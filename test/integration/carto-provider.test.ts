@@ -81,6 +81,27 @@ describe("carto provider against the emulator", function () {
     await h.delete(t.id, t.outs);
   });
 
+  it("an account that forbids catalog tables even to the master key: tables and views still read (from fields and catalog functions)", async () => {
+    const server = emu.server as { state: { config: { validatePGEntitiesAccess: boolean } } };
+    server.state.config.validatePGEntitiesAccess = true;
+    try {
+      expect((await api.sql("SELECT count(*) FROM pg_class").catch((x) => x)).message).to.contain("system tables are forbidden");
+      const h = handlers(cartoTable);
+      const t = await checkAndCreate(h, { name: "int_hard", columns: [{ name: "id", type: "int8", nullable: false }, { name: "label", type: "varchar(20)" }, { name: "g", type: "geometry(Point,4326)" }] });
+      const r = await h.read(t.id, t.outs);
+      expect((await h.diff(t.id, r.props!, t.inputs)).changes, "no drift read from fields").to.equal(false);
+      await api.sql("ALTER TABLE public.int_hard ADD COLUMN by_hand integer");
+      const r2 = await h.read(t.id, r.props!);
+      expect((await h.diff(t.id, r2.props!, t.inputs)).changes, "a column added by hand is seen").to.equal(true);
+      const v = await checkAndCreate(handlers(cartoView), { name: "int_hard_v", sql: "SELECT id FROM public.int_hard" });
+      expect((await handlers(cartoView).read(v.id, v.outs)).id).to.equal(v.id);
+      await handlers(cartoView).delete(v.id, v.outs);
+      await h.delete(t.id, t.outs);
+    } finally {
+      server.state.config.validatePGEntitiesAccess = false;
+    }
+  });
+
   it("a view whose query the engine rejects fails at preview with PostgreSQL's message; nothing is written", async () => {
     await api.sql("CREATE TABLE public.int_v_base (id integer)");
     const sent = emu.requests().length;
