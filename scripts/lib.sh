@@ -48,7 +48,8 @@ start_emulators() {
   EMU_OUT="$dir/emulators.out"
   node dist/emulator/cli.js "$target" --state-dir "$dir" --random-credentials > "$EMU_OUT" 2>&1 &
   EMU_PID=$!
-  for _ in $(seq 1 300); do
+  # Up to 3 minutes: the CARTO emulator loads PostGIS into its embedded PostgreSQL first (~15 s idle, longer on a busy machine).
+  for _ in $(seq 1 1800); do
     grep -qx ready "$EMU_OUT" 2>/dev/null && return 0
     kill -0 "$EMU_PID" 2>/dev/null || break
     sleep 0.1

@@ -15,15 +15,34 @@
  *   of an input and the next up loads the file again. A dropped table reads as gone.
  * - delete: per `onDestroy` (keep: nothing; truncate: DELETE FROM; drop: DROP TABLE IF EXISTS).
  */
-import { Hash, createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Transform, TransformCallback } from "node:stream";
 import { z } from "zod";
 import { idCodec } from "../framework/ids";
 import { OpContext } from "../framework/spec";
+import {
+  LoadedDataRaw,
+  LoadedRecord,
+  checkFile,
+  csvHeader,
+  driftedRaw,
+  firstJsonKeys,
+  formatBytes,
+  hashAtPreview,
+  loadedComputed,
+  loadedLine,
+  loadedObserve,
+  loadedRaw,
+  readHead,
+  resolveFile,
+  sendFile,
+  unchangedLoad,
+} from "../framework/loaded-data";
 import { AltertableApi, TableRef, UploadMode, defineAltertableResource, qualified } from "./api";
 import { literal, sql } from "../sql/builder";
+
+// The vendor-neutral parts live in the framework (provider/framework/loaded-data.ts); re-exported for existing callers.
+export { CHANGED_WHILE_LOADING, CHUNK_BYTES, DRIFT_MARKER, LoadedDataRaw, csvHeader, firstJsonKeys, formatBytes, hashFile, resolveFile } from "../framework/loaded-data";
 
 export const LOADED_DATA_FORMATS = ["csv", "json", "jsonl", "parquet"] as const;
 export type LoadedDataFormat = (typeof LOADED_DATA_FORMATS)[number];
@@ -70,22 +89,8 @@ export const loadedDataInputs = z
 
 export type LoadedDataInputs = z.output<typeof loadedDataInputs>;
 
-/** What a load or a read found. `contentHash` is what observe reports (the loaded hash, or a drift marker). */
-export interface LoadedDataRaw {
-  contentHash: string;
-  loadedContentHash: string;
-  rowCount: number;
-  checksum: string;
-  bytes: number;
-  loadedAt: string;
-  /** Set by a load (not a read): the state's contentHash becomes the hash of what was sent. */
-  loadedNow?: boolean;
-}
-
 /** State as read gets it: the inputs plus the outputs recorded at the last load. */
-type LoadedDataState = LoadedDataInputs & Partial<Pick<LoadedDataRaw, "loadedContentHash" | "rowCount" | "checksum" | "bytes" | "loadedAt">>;
-
-export const DRIFT_MARKER = "rows-changed-out-of-band";
+type LoadedDataState = LoadedDataInputs & LoadedRecord;
 
 const CONTENT_TYPES: Record<LoadedDataFormat, string> = {
   csv: "text/csv",
@@ -93,11 +98,6 @@ const CONTENT_TYPES: Record<LoadedDataFormat, string> = {
   jsonl: "application/x-ndjson",
   parquet: "application/parquet",
 };
-
-/** Read chunk for hashing and upload: big enough for throughput, small enough to bound memory. */
-export const CHUNK_BYTES = 1 << 20;
-const HEAD_BYTES = 1 << 20;
-const PROGRESS_EVERY_MS = 5_000;
 
 function refOf(i: Pick<LoadedDataInputs, "catalog" | "schema" | "table">): TableRef {
   return { catalog: i.catalog, schema: i.schema, table: i.table };
@@ -107,45 +107,6 @@ const LOAD_ID = idCodec("catalog", "schema", "table");
 
 function idOf(i: Pick<LoadedDataInputs, "catalog" | "schema" | "table">): string {
   return LOAD_ID.encode(i);
-}
-
-export function resolveFile(file: string): string {
-  return path.resolve(process.cwd(), file);
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(0)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} KiB`;
-  return `${n} B`;
-}
-
-/** sha256 (hex) of a file, read from disk in chunks into one reused buffer (no garbage per chunk). */
-export async function hashFile(file: string): Promise<string> {
-  const h = createHash("sha256");
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  const fh = await fs.promises.open(file, "r");
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      h.update(buf.subarray(0, bytesRead));
-    }
-  } finally {
-    await fh.close();
-  }
-  return h.digest("hex");
-}
-
-function readHead(file: string, max = HEAD_BYTES): Buffer {
-  const fd = fs.openSync(file, "r");
-  try {
-    const buf = Buffer.alloc(max);
-    const n = fs.readSync(fd, buf, 0, max, 0);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** The first non-blank character after an optional UTF-8 BOM. */
@@ -180,69 +141,6 @@ export function sniffFormat(head: Buffer): LoadedDataFormat {
   return "csv";
 }
 
-/** Splits one CSV record (RFC 4180 quoting) on `delim`. */
-function splitCsv(line: string, delim: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delim) {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((c) => c.trim());
-}
-
-/** Column names of a CSV header line (the delimiter is sniffed: , tab ; |), or undefined when no full line is in `head`. */
-export function csvHeader(head: Buffer): string[] | undefined {
-  const text = head.toString("utf8").replace(/^\uFEFF/, "");
-  const end = text.search(/\r?\n/);
-  if (end < 0 && head.length >= HEAD_BYTES) return undefined;
-  const line = end < 0 ? text : text.slice(0, end);
-  const count = (d: string) => splitCsv(line, d).length;
-  const delim = [",", "\t", ";", "|"].reduce((best, d) => (count(d) > count(best) ? d : best), ",");
-  return splitCsv(line, delim).filter((c) => c !== "");
-}
-
-/** Keys of the first complete JSON object in `head` (an array's first element, or the first line of JSON lines). */
-export function firstJsonKeys(head: Buffer): string[] | undefined {
-  const text = head.toString("utf8");
-  const start = text.indexOf("{");
-  if (start < 0) return undefined;
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === "\\") i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === "{" || ch === "[") depth++;
-    else if (ch === "}" || ch === "]") {
-      depth--;
-      if (depth === 0) {
-        try {
-          const obj = JSON.parse(text.slice(start, i + 1)) as unknown;
-          return obj && typeof obj === "object" && !Array.isArray(obj) ? Object.keys(obj) : undefined;
-        } catch {
-          return undefined;
-        }
-      }
-    }
-  }
-  return undefined;
-}
-
 /** Columns of the live table (lower-cased lookups), or undefined when it does not exist. */
 async function liveColumns(api: AltertableApi, ref: TableRef): Promise<string[] | undefined> {
   const rows = await api.rows(
@@ -259,88 +157,25 @@ async function tableStats(api: AltertableApi, ref: TableRef): Promise<{ rowCount
 }
 
 
-/** Counts bytes going through, reporting every ~10% or every few seconds; hashes them unless told not to. */
-class ProgressMeter extends Transform {
-  private count = 0;
-  private nextPct = 10;
-  private lastAt = Date.now();
-  /** sha256 of exactly what was sent (when hashing). */
-  readonly hash?: Hash;
-
-  constructor(private readonly total: number, private readonly report: (message: string) => void, hashing: boolean) {
-    super({ highWaterMark: CHUNK_BYTES });
-    if (hashing) this.hash = createHash("sha256");
-  }
-
-  get sent(): number {
-    return this.count;
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.count += chunk.length;
-    this.hash?.update(chunk);
-    const pct = this.total > 0 ? (this.count / this.total) * 100 : 100;
-    const now = Date.now();
-    if (pct >= this.nextPct || now - this.lastAt >= PROGRESS_EVERY_MS) {
-      this.report(`uploaded ${formatBytes(this.count)} of ${formatBytes(this.total)} (${Math.floor(pct)}%)`);
-      while (this.nextPct <= pct) this.nextPct += 10;
-      this.lastAt = now;
-    }
-    cb(null, chunk);
-  }
-}
-
-/** A file's identity on disk: a change of content changes at least one of these. */
-type FileStamp = { size: bigint; mtimeNs: bigint; ino: bigint };
-const stampOf = (file: string): FileStamp => {
-  const st = fs.statSync(file, { bigint: true });
-  return { size: st.size, mtimeNs: st.mtimeNs, ino: st.ino };
-};
-const sameStamp = (a: FileStamp | undefined, b: FileStamp) => !!a && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino;
-
-/**
- * Hashes computed by prepare in this process (check and create/update of one `up` run in the
- * same provider process), with the file's stamp then: a load of an untouched file need not hash
- * it a second time while sending it.
- */
-const hashedAtPreview = new Map<string, { stamp: FileStamp; hash: string }>();
-
-/** A contentHash recorded when the file changed while it was being sent: the next up loads it again. */
-export const CHANGED_WHILE_LOADING = "file-changed-while-loading";
-
 /** Streams the file to /upsert and records what the table holds afterwards. */
 async function load(ctx: OpContext<AltertableApi>, inputs: LoadedDataInputs, mode: UploadMode, onSent?: () => void): Promise<LoadedDataRaw> {
   const file = resolveFile(inputs.file);
   const format = inputs.format ?? formatFromExtension(file) ?? sniffFormat(readHead(file, 4096));
-  const before = stampOf(file);
-  const size = Number(before.size);
   const ref = refOf(inputs);
-  // Hash while sending unless prepare hashed this very file (same size, mtime, inode) already.
-  const known = hashedAtPreview.get(file);
-  const trusted = inputs.contentHash !== undefined && known?.hash === inputs.contentHash && sameStamp(known.stamp, before) ? inputs.contentHash : undefined;
-  ctx.progress(`loading ${inputs.file} (${formatBytes(size)}, ${format}) into ${idOf(inputs)}, mode ${mode}`);
-  const started = Date.now();
-  let meter: ProgressMeter | undefined;
-  await ctx.api.upload(ref, mode, mode === "upsert" ? inputs.primaryKey : undefined, CONTENT_TYPES[format], () => {
-    meter = new ProgressMeter(size, ctx.progress, trusted === undefined);
-    const source = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
-    source.on("error", (e) => meter!.destroy(e));
-    return source.pipe(meter);
+  ctx.progress(`loading ${inputs.file} (${formatBytes(fs.statSync(file).size)}, ${format}) into ${idOf(inputs)}, mode ${mode}`);
+  const sent = await sendFile({
+    file,
+    label: inputs.file,
+    expectedHash: inputs.contentHash,
+    progress: ctx.progress,
+    send: async (body) => {
+      await ctx.api.upload(ref, mode, mode === "upsert" ? inputs.primaryKey : undefined, CONTENT_TYPES[format], body);
+      onSent?.();
+    },
   });
-  onSent?.();
-  let contentHash = trusted ?? meter!.hash!.digest("hex");
-  if (!sameStamp(before, stampOf(file)) || meter!.sent !== size) {
-    ctx.progress(`${inputs.file} changed while it was being loaded; the next up loads it again`);
-    contentHash = CHANGED_WHILE_LOADING;
-  } else if (inputs.contentHash !== undefined && inputs.contentHash !== contentHash) {
-    ctx.progress(`${inputs.file} changed since the preview; recorded the hash of what was loaded`);
-  }
-  const sent = Date.now();
   const stats = await tableStats(ctx.api, ref);
-  const secs = (sent - started) / 1000;
-  const rate = secs > 0 ? ` (${(size / (1 << 20) / secs).toFixed(0)} MiB/s)` : "";
-  ctx.progress(`loaded ${formatBytes(size)} in ${secs.toFixed(1)}s${rate}; ${idOf(inputs)} has ${stats.rowCount} rows (counted in ${((Date.now() - sent) / 1000).toFixed(1)}s)`);
-  return { contentHash, loadedContentHash: contentHash, ...stats, bytes: size, loadedAt: new Date().toISOString(), loadedNow: true };
+  ctx.progress(loadedLine(sent, idOf(inputs), stats.rowCount, Date.now() - sent.answeredAt));
+  return loadedRaw(sent, stats);
 }
 
 export const loadedData = defineAltertableResource({
@@ -367,15 +202,8 @@ export const loadedData = defineAltertableResource({
 
   async prepare(inputs, vendor, olds) {
     const file = resolveFile(inputs.file);
-    try {
-      const st = fs.statSync(file);
-      if (!st.isFile()) return [{ property: "file", reason: `${file} is not a regular file` }];
-      fs.accessSync(file, fs.constants.R_OK);
-      if (st.size === 0) return [{ property: "file", reason: `${file} is empty` }];
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return [{ property: "file", reason: `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message}` }];
-    }
+    const unreadable = checkFile(file);
+    if (unreadable) return [unreadable];
     const head = readHead(file);
     const sniffed = sniffFormat(head);
     const format = inputs.format ?? formatFromExtension(file) ?? sniffed;
@@ -412,10 +240,7 @@ export const loadedData = defineAltertableResource({
       }
     }
 
-    const stamp = stampOf(file);
-    const contentHash = await hashFile(file);
-    if (sameStamp(stamp, stampOf(file))) hashedAtPreview.set(file, { stamp, hash: contentHash });
-    return { format, contentHash };
+    return { format, contentHash: await hashAtPreview(file) };
   },
 
   async create(ctx, inputs) {
@@ -426,45 +251,18 @@ export const loadedData = defineAltertableResource({
   async read(api, _id, state: LoadedDataState) {
     const ref = refOf(state);
     if (!(await api.tableExists(ref))) return undefined;
-    const live = await tableStats(api, ref);
-    const loadedContentHash = state.loadedContentHash ?? state.contentHash ?? "";
-    const recorded = { rowCount: state.rowCount, checksum: state.checksum };
-    const same = recorded.rowCount === undefined || (recorded.rowCount === live.rowCount && recorded.checksum === live.checksum);
-    return {
-      // The marker depends only on what is live, so a second refresh reads the same value.
-      contentHash: same ? loadedContentHash : `${DRIFT_MARKER}: ${live.rowCount} rows now (checksum ${live.checksum}), ${recorded.rowCount} loaded (checksum ${recorded.checksum})`,
-      loadedContentHash,
-      rowCount: recorded.rowCount ?? live.rowCount,
-      checksum: recorded.checksum ?? live.checksum,
-      bytes: state.bytes ?? 0,
-      loadedAt: state.loadedAt ?? "",
-    };
+    return driftedRaw(state, await tableStats(api, ref));
   },
 
-  observe: (raw: LoadedDataRaw) => ({ contentHash: raw.contentHash }),
+  observe: loadedObserve,
 
-  computed: (raw: LoadedDataRaw) => ({
-    // After a load, state holds the hash of the bytes actually sent (the file may have changed since the preview).
-    contentHash: raw.loadedNow ? raw.contentHash : undefined,
-    rowCount: raw.rowCount,
-    checksum: raw.checksum,
-    loadedContentHash: raw.loadedContentHash,
-    bytes: raw.bytes,
-    loadedAt: raw.loadedAt,
-  }),
+  computed: loadedComputed,
 
   async update(ctx, _id, olds, news, changed) {
     const state = olds as LoadedDataState;
     if (changed.every((k) => k === "onDestroy")) {
       // Only what destroy will do changed: nothing to load.
-      return {
-        contentHash: news.contentHash ?? state.loadedContentHash ?? "",
-        loadedContentHash: state.loadedContentHash ?? news.contentHash ?? "",
-        rowCount: state.rowCount ?? 0,
-        checksum: state.checksum ?? "0",
-        bytes: state.bytes ?? 0,
-        loadedAt: state.loadedAt ?? "",
-      };
+      return unchangedLoad(state, news.contentHash);
     }
     // The table exists (this resource made or filled it): "create" reloads as "overwrite".
     return load(ctx, news, news.mode === "create" ? "overwrite" : news.mode);

@@ -86,6 +86,12 @@ export interface HttpClientOptions {
    * such an answer fails the call with the vendor's message instead of passing as success.
    */
   errorIn2xx?: (body: unknown) => boolean;
+  /**
+   * Whether a 429 may be retried (default: every 429 is). A vendor whose 429 also means
+   * something a retry cannot fix (CARTO: a statement timeout, `detail: "datasource"`) says
+   * no: such an answer fails at once as a rate-limited error carrying the vendor's message.
+   */
+  retry429?: (body: unknown, headers: Record<string, string | string[] | undefined>) => boolean;
   /** The setting that holds the base URL, for messages ("warehouse:bytehouseEndpoint"). */
   endpointSetting?: string;
   /**
@@ -406,6 +412,9 @@ export class HttpClient {
         kind = kindForStatus(status);
       }
 
+      if (status === 429 && this.opts.retry429 && !this.opts.retry429(data, headers)) {
+        throw this.fail("rate_limited", req, vendorMessage, status, parsed.code);
+      }
       if (status === 429) {
         const after = this.retryAfterMs(headers["retry-after"]);
         if (after === undefined || after <= this.retry.maxRetryAfterMs) {

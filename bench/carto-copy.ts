@@ -1,0 +1,173 @@
+/**
+ * Loading a generated CSV of BENCH_SIZE_MB (default 1024) MiB into the CARTO emulator through
+ * carto.LoadedData (COPY FROM, streamed), against `curl -X POST -T file` sending the same file
+ * to the same endpoint (/api/v2/sql/copyfrom) in the same run, interleaved rounds, medians.
+ * Prints each one's throughput, the ratios provider/curl — of the COPY itself (file → answer)
+ * and of the whole create (with the TRUNCATE before and the row count/checksum scan after) —
+ * and the provider's peak RSS, against the targets (COPY throughput >= 90 % of curl, peak RSS
+ * <= 150 MB). Never asserts.
+ *
+ * The emulator runs as its own process, so its memory is not the provider's; the provider runs
+ * in a child process (bench/carto-copy-runner.ts) whose maxRSS is its peak.
+ *
+ *   npx tsc -p . && node dist/bench/carto-copy.js          # BENCH_SIZE_MB=64 BENCH_REPEAT=1 for a quick run
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnEmulator } from "../emulator/process";
+import { emulatorFor } from "../emulator";
+import { CartoApi, createCartoHttp } from "../provider/carto/api";
+
+const REPO = path.resolve(__dirname, "../..");
+const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
+const REPEAT = Math.max(1, Math.min(10, Number(process.env.BENCH_REPEAT ?? 3)));
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 3600) * 1000;
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a command to completion (killed after TIMEOUT_MS). */
+async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    if (env.BENCH_VERBOSE) process.stderr.write(d);
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
+  const [code] = (await once(child, "exit")) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+/** A CSV of stations-like rows (name,kind,capacity,the_geom as EWKT) of about `mb` MiB, streamed to disk. */
+async function generate(file: string, mb: number): Promise<number> {
+  const out = fs.createWriteStream(file, { highWaterMark: 1 << 20 });
+  out.write("name,kind,capacity,the_geom\n");
+  const kinds = ["rail", "metro", "tram", "bus"];
+  const target = mb * 1024 * 1024;
+  let size = 0;
+  let id = 0;
+  while (size < target) {
+    let chunk = "";
+    for (let i = 0; i < 10_000; i++, id++) {
+      const lon = (((id * 7919) % 360_000) / 1000 - 180).toFixed(4);
+      const lat = (((id * 104_729) % 170_000) / 1000 - 85).toFixed(4);
+      chunk += `"station ${id}, line ${id % 977}",${kinds[id % 4]},${id % 500},SRID=4326;POINT(${lon} ${lat})\n`;
+    }
+    size += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+  return id;
+}
+
+interface RunnerOut {
+  checkMs: number;
+  createMs: number;
+  copyMs: number;
+  rowCount: number;
+  bytes: number;
+  maxRssKb: number;
+  progressLines: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const mbps = (bytes: number, ms: number) => bytes / (1 << 20) / (ms / 1000);
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "carto-bench-"));
+  let emulator: ChildProcess | undefined;
+  let api: CartoApi | undefined;
+  try {
+    const file = path.join(tmp, "stations.csv");
+    process.stdout.write(`generating ${SIZE_MB} MiB CSV… `);
+    const g0 = Date.now();
+    const rows = await generate(file, SIZE_MB);
+    const bytes = fs.statSync(file).size;
+    console.log(`${rows} rows, ${bytes} bytes in ${((Date.now() - g0) / 1000).toFixed(1)}s`);
+
+    const e0 = Date.now();
+    const emu = await spawnEmulator("carto", path.join(tmp, "state"), 600_000);
+    emulator = emu.child;
+    console.log(`emulator (separate process) at ${emu.url}, ready in ${((Date.now() - e0) / 1000).toFixed(1)}s`);
+    const settings = emulatorFor("carto").settings(emu.url, {}) as { endpoint: string; user: string; apiKey: string };
+    api = new CartoApi(createCartoHttp(settings, { readTimeoutMs: TIMEOUT_MS }), settings);
+    for (const t of ["bench_curl", "bench_provider"]) await api.sql(`CREATE TABLE public.${t} (name text, kind text, capacity integer, the_geom geometry(Point,4326))`);
+
+    const copyQ = encodeURIComponent("COPY public.bench_curl (name, kind, capacity, the_geom) FROM STDIN WITH (FORMAT csv, HEADER true)");
+    const curlArgs = ["-sS", "--fail-with-body", "-X", "POST", "-T", file, "-H", "Expect:", "-H", "Content-Type: application/octet-stream", "-u", `${settings.user}:${settings.apiKey}`, `${emu.url}/api/v2/sql/copyfrom?q=${copyQ}`];
+    const runner = path.join(REPO, "dist/bench/carto-copy-runner.js");
+    const env = { ...process.env, CARTO_ENDPOINT: emu.url, CARTO_USER: settings.user, CARTO_API_KEY: settings.apiKey, CARTO_READ_TIMEOUT_SECONDS: String(TIMEOUT_MS / 1000) };
+
+    const curlMs: number[] = [];
+    const variants = [
+      { label: "provider create", skip: "1", runs: [] as RunnerOut[] },
+      { label: "provider check+create", skip: "0", runs: [] as RunnerOut[] },
+    ];
+    // Interleaved rounds, so drift of the machine (page cache, emulator state) hits all alike.
+    for (let round = 1; round <= REPEAT; round++) {
+      await api.sql("TRUNCATE public.bench_curl");
+      const curl = await run("curl", curlArgs);
+      if (curl.code !== 0) throw new Error(`curl failed (${curl.code}): ${curl.stderr} ${curl.stdout}`);
+      const copied = JSON.parse(curl.stdout) as { total_rows: number };
+      if (copied.total_rows !== rows) throw new Error(`curl: copied ${copied.total_rows} rows, expected ${rows}`);
+      curlMs.push(curl.ms);
+      console.log(`round ${round}: ${"curl -X POST -T".padEnd(23)} ${(curl.ms / 1000).toFixed(1).padStart(6)}s ${mbps(bytes, curl.ms).toFixed(1).padStart(6)} MiB/s`);
+      for (const v of variants) {
+        const r = await run(process.execPath, [runner, file, "bench_provider"], { ...env, BENCH_SKIP_PREPARE: v.skip });
+        if (r.code !== 0) throw new Error(`${v.label} failed (${r.code}): ${r.stderr || r.stdout}`);
+        const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as RunnerOut;
+        if (out.rowCount !== rows) throw new Error(`${v.label}: loaded ${out.rowCount} rows, expected ${rows}`);
+        v.runs.push(out);
+        console.log(
+          `round ${round}: ${v.label.padEnd(23)} COPY ${(out.copyMs / 1000).toFixed(1).padStart(6)}s ${mbps(bytes, out.copyMs).toFixed(1).padStart(6)} MiB/s` +
+            `  (check ${(out.checkMs / 1000).toFixed(1)}s; create ${(out.createMs / 1000).toFixed(1)}s with the TRUNCATE and the count/checksum scan; ${out.progressLines} progress lines)  peak RSS ${(out.maxRssKb / 1024).toFixed(0)} MB`,
+        );
+      }
+    }
+
+    const curlMedian = median(curlMs);
+    console.log(`\nmedians over ${REPEAT} round(s), ${(bytes / (1 << 20)).toFixed(0)} MiB, ${rows} rows:`);
+    console.log(`  ${"curl -X POST -T".padEnd(23)} ${mbps(bytes, curlMedian).toFixed(1).padStart(6)} MiB/s`);
+    for (const v of variants) {
+      const copy = median(v.runs.map((o) => o.copyMs));
+      const whole = median(v.runs.map((o) => o.checkMs + o.createMs));
+      const rss = Math.max(...v.runs.map((o) => o.maxRssKb)) / 1024;
+      const ratio = curlMedian / copy;
+      console.log(
+        `  ${v.label.padEnd(23)} COPY ${mbps(bytes, copy).toFixed(1).padStart(6)} MiB/s = ${(ratio * 100).toFixed(0)}% of curl (target >= 90%: ${ratio >= 0.9 ? "met" : "NOT met"}); ` +
+          `whole ${v.skip === "1" ? "create" : "check+create"} ${mbps(bytes, whole).toFixed(1)} MiB/s = ${((curlMedian / whole) * 100).toFixed(0)}% of curl; ` +
+          `peak RSS ${rss.toFixed(0)} MB, worst run (target <= 150 MB: ${rss <= 150 ? "met" : "NOT met"})`,
+      );
+    }
+  } finally {
+    await api?.http.close();
+    if (emulator && emulator.exitCode === null) {
+      emulator.kill("SIGTERM");
+      await Promise.race([once(emulator, "exit"), new Promise((r) => setTimeout(r, 30_000))]);
+      if (emulator.exitCode === null) emulator.kill("SIGKILL");
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
