@@ -106,6 +106,8 @@ export function createCartoHttp(settings: CartoSettings, extra: Partial<HttpClie
     credentialHint: `the API key in ${C.apiKey.config} (or $${C.apiKey.env}) for user ${settings.user} (${C.user.config})`,
     parseError: (body, text) => {
       const p = errorMessage(body);
+      // The Auth API's 422 for a key name in use is the vendor's "already exists".
+      if (p.message && /^name: .*has already been taken/.test(p.message)) return { ...p, code: "ALREADY_EXISTS" };
       return p.message ? p : { message: text.trim() || undefined };
     },
     // A statement timeout ("datasource") would time out again: only a rate limit is retried.

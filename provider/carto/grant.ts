@@ -72,6 +72,15 @@ export const cartoGrant = defineCartoResource({
   replaceOn: ["schema", "table", "role"],
   normalize: { privileges: sorted },
   outputs: {},
+  // GRANT of what the role holds already succeeds silently: taking it over would revoke it on delete.
+  createTakesOver: true,
+
+  /** The grant "exists" when the role holds any declared privilege on the table already. */
+  async find(api, inputs) {
+    const live = await readGrant(api, inputs);
+    if (!live || !live.privileges.some((p) => inputs.privileges.map((x) => x.toLowerCase()).includes(p))) return undefined;
+    return { id: GRANT_ID.encode(inputs), raw: live };
+  },
 
   async prepare(inputs, vendor) {
     const rows = await vendor().rows(sql`SELECT to_regrole(${literal(inputs.role)}) IS NOT NULL AS found`);

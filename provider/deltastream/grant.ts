@@ -79,6 +79,7 @@ const idOf = (g: Inputs) => GRANT_ID.encode({ role: g.role, objectType: g.object
 
 export const grant = defineDeltaStreamResource({
   kind: "Grant",
+  createTakesOver: true, // granting again what is granted succeeds silently: looked up first, a taken one refused naming adopt
   description: "Privileges on the organization or on an object, granted to a role. Privileges and grant option change in place (granted before revoked); the role and object replace it.",
   inputs: grantInputs,
   replaceOn: ["role", "objectType", "objectName"],

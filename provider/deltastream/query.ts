@@ -185,6 +185,7 @@ async function findBySql(api: DeltaStreamApi, text: string, extra: Record<string
 
 export const query = defineDeltaStreamResource({
   kind: "Query",
+  createTakesOver: true, // a second identical query would run beside the first: looked up first, a taken one refused naming adopt
   description:
     "A continuous DeltaStream query (INSERT INTO … SELECT, or CREATE … AS SELECT). Planned by DESCRIBE at preview (sources and sink checked against those declared); create waits until it runs and fails with its error when it errors; delete terminates it. A changed statement replaces it, the old one terminated first (needs allowReplace); the owner changes in place.",
   inputs: queryInputs,
@@ -237,6 +238,7 @@ export function applicationStatement(a: AppInputs): SqlPart {
 
 export const application = defineDeltaStreamResource({
   kind: "Application",
+  createTakesOver: true, // a second identical application would run beside the first: looked up first, a taken one refused naming adopt
   description:
     "A DeltaStream application: several continuous statements run as one query (BEGIN APPLICATION … END APPLICATION). Create waits until it runs; delete terminates it; changed statements replace it, the old one terminated first (needs allowReplace); the owner changes in place.",
   inputs: applicationInputs,

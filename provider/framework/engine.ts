@@ -184,6 +184,14 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     return raw;
   }
 
+  /** The refusal of a create whose object exists already, naming the way to take it over. */
+  function taken(what: string, detail: string): ResourceError {
+    return new ResourceError(
+      `${what} already exists at ${spec.vendor} but is not in this stack's state (${detail}). ` +
+        `Nothing was changed. If this stack made it in an interrupted run, or to take it over, set adopt: true on the resource and run pulumi up; otherwise give it another name.`,
+    );
+  }
+
   /** The object an ambiguous create may have made, or the one `adopt: true` takes over. */
   async function lookup(api: Api, inputs: I): Promise<{ id: string; raw: Raw } | undefined> {
     return find?.(api, inputs);
@@ -225,6 +233,11 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
             return await finish(existing.id, existing.raw);
           }
         }
+        if (spec.createTakesOver && find) {
+          // The vendor would not refuse a taken object: look first, never take one over silently.
+          const existing = await lookup(ctx.api, clean);
+          if (existing) throw taken(what, `${existing.id} exists`);
+        }
         if (key !== undefined) journal.intend(token, key);
         try {
           for (let attempt = 1; ; attempt++) {
@@ -233,12 +246,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
               return await finish(made.id, made.raw);
             } catch (e) {
               if (createdId !== undefined) throw e;
-              if (isConflict(e) && find) {
-                throw new ResourceError(
-                  `${what} already exists at ${spec.vendor} but is not in this stack's state (${(e as Error).message}). ` +
-                    `Nothing was changed. If this stack made it in an interrupted run, or to take it over, set adopt: true on the resource and run pulumi up; otherwise give it another name.`,
-                );
-              }
+              if (isConflict(e) && find) throw taken(what, (e as Error).message);
               if (!isAmbiguous(e) || !find) throw e;
               // The vendor may have applied it: look it up by its unique name before anything else.
               const existing = await lookup(ctx.api, clean);

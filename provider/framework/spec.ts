@@ -121,6 +121,14 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
    */
   uniqueBy?: keyof InputsOf<S> & string;
   /**
+   * The vendor's create does not refuse an object that already exists: it silently takes it over
+   * (a GRANT applied again) or makes a second one (two identical continuous queries). The engine
+   * then looks the object up before creating it, and refuses a taken one as it refuses a vendor
+   * conflict, naming `adopt: true`. Costs one read per create; leave unset where the vendor
+   * answers "already exists" itself.
+   */
+  createTakesOver?: boolean;
+  /**
    * Conditions for `replaceOn` fields that replace only in some cases (e.g. an API key's
    * expiry can be extended in place but not shortened). Absent means "always replaces".
    */
