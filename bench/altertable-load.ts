@@ -19,6 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnEmulator } from "../emulator/process";
+import { mbps, median } from "./stats";
 
 const REPO = path.resolve(__dirname, "../..");
 const USER = "altertable";
@@ -86,12 +87,6 @@ interface RunnerOut {
   progressLines: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-const mbps = (bytes: number, ms: number) => bytes / (1 << 20) / (ms / 1000);
 
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "at-bench-"));

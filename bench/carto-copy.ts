@@ -20,6 +20,7 @@ import * as path from "node:path";
 import { spawnEmulator } from "../emulator/process";
 import { emulatorFor } from "../emulator";
 import { CartoApi, createCartoHttp } from "../provider/carto/api";
+import { mbps, median } from "./stats";
 
 const REPO = path.resolve(__dirname, "../..");
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
@@ -83,12 +84,6 @@ interface RunnerOut {
   progressLines: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-const mbps = (bytes: number, ms: number) => bytes / (1 << 20) / (ms / 1000);
 
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "carto-bench-"));

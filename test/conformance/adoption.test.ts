@@ -15,18 +15,9 @@ import { vendors } from "../../provider/registry";
 import { finderOf, type ResourceSpec, type Samples } from "../../provider/framework/spec";
 import { deepEqual } from "../../provider/framework/equal";
 import type { VendorDefinition } from "../../provider/framework/vendor";
-import { Harness, startHarness } from "./harness";
+import { failsWith, Harness, startHarness } from "./harness";
 
 type Props = Record<string, any>;
-
-async function failsWith(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a failure, got success");
-}
 
 for (const vendor of vendors()) {
   describe(`conformance: ${vendor.name} adoption`, function () {

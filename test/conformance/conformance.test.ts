@@ -17,7 +17,7 @@ import { buildHandlers, Handlers } from "../../provider/framework/engine";
 import { vendors } from "../../provider/registry";
 import { finderOf, type ResourceSpec, type Samples } from "../../provider/framework/spec";
 import type { VendorDefinition } from "../../provider/framework/vendor";
-import { Harness, startHarness } from "./harness";
+import { failsWith, Harness, startHarness } from "./harness";
 
 type Props = Record<string, any>;
 
@@ -25,15 +25,6 @@ function merged(valid: Props, change: Props = {}, unset: string[] = []): Props {
   const out: Props = { ...valid, ...change };
   for (const k of unset) delete out[k];
   return out;
-}
-
-async function failsWith(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected a failure, got success");
 }
 
 for (const vendor of vendors()) {

@@ -23,3 +23,13 @@ export async function startHarness(vendor: string): Promise<Harness> {
   const badCredentials = Object.fromEntries(Object.entries(h.settings).map(([k, v]) => [k, secret[k]?.secret ? `not-${v}` : v]));
   return { url: h.url, settings: h.settings, badCredentials, requests: () => h.requests(), faults: (f) => h.faults(f), stop: () => h.stop() };
 }
+
+/** The error `p` fails with; a test failure when it succeeds. */
+export async function failsWith(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a failure, got success");
+}
