@@ -424,14 +424,7 @@ export class Executor {
         return resultOf(this.c, `SELECT name AS "Name", type AS "Type", status AS "State", status_message AS "Message", uris AS "Uris", schema_registry_name AS "SchemaRegistry", properties AS "Properties", is_default AS "IsDefault", "owner" AS "Owner", created_at AS "CreatedAt", updated_at AS "UpdatedAt" FROM sys.stores WHERE name = $1`, [n], ltz);
       }
       case "ENTITY": {
-        const path = k.name(5);
-        const storeName = k.accept("IN", "STORE") ? k.ident() : await this.contextStore();
-        k.end();
-        const store = await this.store(storeName);
-        const name = path.join(".");
-        const r = await this.q("SELECT * FROM sys.entities WHERE store_name = $1 AND name = $2", [storeName, name]);
-        if (!r.length) throw notFound("3D007", "entity", name);
-        const e = r[0];
+        const { store, name, e } = await this.entityAt(k);
         if (store.type === "Kinesis") return { columns: [col("Name"), col("Shards", "INTEGER"), col("Descriptor", "VARCHAR", true)], rows: [[name, String(e.shards ?? 1), (e.value_descriptor as string) ?? null]] };
         if (STREAMING_STORES.has(String(store.type))) {
           return {
@@ -1304,16 +1297,8 @@ export class Executor {
         return { result: this.artifact("store", name, "UPDATE", [name]), async: true };
       }
       case "ENTITY": {
-        const path = k.name(5);
-        const storeName = k.accept("IN", "STORE") ? k.ident() : await this.contextStore();
-        const props = k.withProps();
-        k.end();
-        const store = await this.store(storeName);
-        const name = path.join(".");
-        const r = await this.q("SELECT * FROM sys.entities WHERE store_name = $1 AND name = $2", [storeName, name]);
-        if (!r.length) throw notFound("3D007", "entity", name);
-        const e = r[0];
-        const p = this.entityProps(String(store.type), props, e);
+        const { path, storeName, store, name, e, props } = await this.entityAt(k, true);
+        const p = this.entityProps(String(store.type), props!, e);
         if (p.replicas !== null && p.replicas !== Number(e.replicas)) throw new SqlStateError("0A000", "the replication factor of a topic cannot be changed");
         if (p.partitions !== null && p.partitions < Number(e.partitions)) throw new SqlStateError("0A000", `the number of partitions of a topic cannot decrease (from ${e.partitions} to ${p.partitions})`);
         await this.run("UPDATE sys.entities SET partitions = $3, shards = $4, configs = $5, updated_at = $6 WHERE store_name = $1 AND name = $2", [storeName, name, p.partitions, p.shards, JSON.stringify(p.configs), this.now]);
@@ -1472,18 +1457,12 @@ export class Executor {
           return { result: this.artifact("store", n, "DROP", [n]), async: true };
         }
         case "ENTITY": {
-          const path = k.name(5);
-          const storeName = k.accept("IN", "STORE") ? k.ident() : await this.contextStore();
-          k.end();
-          const store = await this.store(storeName);
-          const name = path.join(".");
-          const e = await this.q("SELECT id FROM sys.entities WHERE store_name = $1 AND name = $2", [storeName, name]);
-          if (!e.length) throw notFound("3D007", "entity", name);
+          const { path, storeName, store, name, e } = await this.entityAt(k);
           await this.requireOwnerOr(String(store.owner), "USAGE", "STORE", storeName, `store "${storeName}"`);
           const rels = await this.q("SELECT fqn FROM sys.relations WHERE store_name = $1 AND entity_name = $2", [storeName, name]);
           if (rels.length) throw new SqlStateError("2BP01", `entity "${name}" cannot be dropped: relations read it (${rels.map((r) => r.fqn).join(", ")})`);
-          await this.run(`DROP TABLE IF EXISTS ${topicTable(String(e[0].id))}`);
-          await this.run("DELETE FROM sys.entities WHERE id = $1", [String(e[0].id)]);
+          await this.run(`DROP TABLE IF EXISTS ${topicTable(String(e.id))}`);
+          await this.run("DELETE FROM sys.entities WHERE id = $1", [String(e.id)]);
           return sync(this.artifact("entity", name, "DROP", [storeName, ...path]));
         }
         case "SCHEMA_REGISTRY": {
@@ -1744,18 +1723,27 @@ export class Executor {
     return { result: empty(), async: false, context: ctx };
   }
 
-  private async print(k: Cursor): Promise<Result> {
-    k.expect("ENTITY");
+  /**
+   * `<entity path> [IN STORE <store>] [WITH (…)]` to the end of the statement, and the entity it
+   * names in that store (the context's store when none is named); 3D007 when there is none.
+   */
+  private async entityAt(k: Cursor, withProps = false) {
     const path = k.name(5);
     const storeName = k.accept("IN", "STORE") ? k.ident() : await this.contextStore();
-    const props = k.withProps();
+    const props = withProps ? k.withProps() : undefined;
     k.end();
-    await this.store(storeName);
+    const store = await this.store(storeName);
     const name = path.join(".");
-    const e = await this.q("SELECT id FROM sys.entities WHERE store_name = $1 AND name = $2", [storeName, name]);
-    if (!e.length) throw notFound("3D007", "entity", name);
-    const limit = props.has("from_beginning") ? 10_000 : 100;
-    return resultOf(this.c, `SELECT "partition" AS "Partition", seq AS "Offset", "key" AS "Key", "value" AS "Value", produced_at AS "Timestamp" FROM ${topicTable(String(e[0].id))} ORDER BY seq LIMIT ${limit}`, [], { ltz: true });
+    const r = await this.q("SELECT * FROM sys.entities WHERE store_name = $1 AND name = $2", [storeName, name]);
+    if (!r.length) throw notFound("3D007", "entity", name);
+    return { path, storeName, store, name, e: r[0], props };
+  }
+
+    private async print(k: Cursor): Promise<Result> {
+    k.expect("ENTITY");
+    const { e, props } = await this.entityAt(k, true);
+    const limit = props!.has("from_beginning") ? 10_000 : 100;
+    return resultOf(this.c, `SELECT "partition" AS "Partition", seq AS "Offset", "key" AS "Key", "value" AS "Value", produced_at AS "Timestamp" FROM ${topicTable(String(e.id))} ORDER BY seq LIMIT ${limit}`, [], { ltz: true });
   }
 
   private async canI(k: Cursor): Promise<Result> {
