@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { startByteHouse, bhCall, RunningEmulator } from "../helpers/emulators";
-import { inlineStack, TestStack } from "../helpers/pulumi";
+import { inlineStack, TestStack, appendOutputOnFailure } from "../helpers/pulumi";
 import type { ByteHouseState } from "../../emulator/bytehouse";
 import { bytehouse } from "../../sdk";
 
@@ -55,6 +55,7 @@ describe("e2e: adopting a hand-made warehouse and table", function () {
     await emu?.stop();
   });
   beforeEach(() => (out = ""));
+  appendOutputOnFailure(() => out);
 
   it("adopting an object that does not exist fails at preview, naming it and adopt", async () => {
     const before = emu.requests().length; // after the hand-made objects

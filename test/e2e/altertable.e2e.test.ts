@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startAltertable, RunningAltertable } from "../helpers/altertable";
-import { inlineStack, TestStack } from "../helpers/pulumi";
+import { inlineStack, TestStack, appendOutputOnFailure } from "../helpers/pulumi";
 import { AltertableApi, createAltertableHttp } from "../../provider/altertable/api";
 import { altertable } from "../../sdk";
 
@@ -79,6 +79,7 @@ describe("e2e: Altertable with the real pulumi CLI", function () {
     await emu?.stop();
   });
   beforeEach(() => (out = ""));
+  appendOutputOnFailure(() => out);
 
   it("up creates the schema, table, view and events; a second up and a refresh change nothing", async () => {
     const r = await ts.stack.up({ onOutput: collect });

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startByteHouse, RunningEmulator } from "../helpers/emulators";
-import { inlineStack, TestStack } from "../helpers/pulumi";
+import { inlineStack, TestStack, appendOutputOnFailure } from "../helpers/pulumi";
 import { ByteHouseState } from "../../emulator/bytehouse";
 import { ByteHouseApi, createByteHouseHttp } from "../../provider/bytehouse/api";
 import { bytehouse } from "../../sdk";
@@ -106,6 +106,7 @@ describe("e2e: ByteHouse tables, keys, grants, connections and import jobs with 
     await emu?.stop();
   });
   beforeEach(() => (out = ""));
+  appendOutputOnFailure(() => out);
 
   it("up creates every object and the import job loads the file", async () => {
     const r = await ts.stack.up({ onOutput: collect });

@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { startByteHouse, RunningEmulator } from "../helpers/emulators";
-import { inlineStack, TestStack } from "../helpers/pulumi";
+import { inlineStack, TestStack, appendOutputOnFailure } from "../helpers/pulumi";
 import { ByteHouseState } from "../../emulator/bytehouse";
 import { bytehouse } from "../../sdk";
 
@@ -47,6 +47,7 @@ describe("e2e: ByteHouse with the real pulumi CLI", function () {
     await emu?.stop();
   });
   beforeEach(() => (out = ""));
+  appendOutputOnFailure(() => out);
 
   it("preview lists the creates and changes nothing", async () => {
     const p = await ts.stack.preview({ onOutput: collect });

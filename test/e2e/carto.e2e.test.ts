@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { startEmulator } from "../helpers/emulators";
-import { inlineStack, offlineEnv, pulumiBin, TestStack } from "../helpers/pulumi";
+import { inlineStack, offlineEnv, pulumiBin, TestStack, appendOutputOnFailure } from "../helpers/pulumi";
 import type { EmulatorHarness } from "../../emulator/framework/definition";
 import { CartoApi, createCartoHttp } from "../../provider/carto/api";
 import { carto } from "../../sdk";
@@ -82,6 +82,7 @@ describe("e2e: CARTO with the real pulumi CLI", function () {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
   beforeEach(() => (out = ""));
+  appendOutputOnFailure(() => out);
 
   it("up creates everything; a second up and a refresh change nothing", async () => {
     const r = await ts.stack.up({ onOutput: collect });

@@ -10,7 +10,7 @@
 import { expect } from "chai";
 import { request } from "undici";
 import { startEmulator, settingsToConfigMap } from "../helpers/emulators";
-import { inlineStack, TestStack } from "../helpers/pulumi";
+import { inlineStack, TestStack, appendOutputOnFailure } from "../helpers/pulumi";
 import type { EmulatorHarness } from "../../emulator/framework/definition";
 import { DeltaStreamApi, createDeltaStreamHttp } from "../../provider/deltastream/api";
 import { ident, name, sql } from "../../provider/sql/builder";
@@ -79,6 +79,7 @@ describe("e2e: DeltaStream with the real pulumi CLI", function () {
     await emu?.stop();
   });
   beforeEach(() => (out = ""));
+  appendOutputOnFailure(() => out);
 
   it("up creates the estate; a second up and a refresh change nothing", async () => {
     const r = await ts.stack.up({ onOutput: collect });

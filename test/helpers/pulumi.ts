@@ -86,3 +86,16 @@ function readAll(dir: string): string {
   }
   return out;
 }
+
+/**
+ * On a failed test, appends the tail of the CLI output the test collected to the error, so a CI
+ * log that shows only the failure list still shows what the engine said.
+ */
+export function appendOutputOnFailure(get: () => string, lines = 60): void {
+  afterEach(function () {
+    const t = this.currentTest;
+    if (t?.state !== "failed" || !t.err) return;
+    const tail = get().trim().split("\n").slice(-lines).join("\n");
+    if (tail) t.err.message += `\n--- the last ${lines} lines of pulumi's output ---\n${tail}`;
+  });
+}
