@@ -87,8 +87,10 @@ export async function readEstate(vendor: VendorDefinition, api: unknown, filter:
   for (const spec of orderSpecs(vendor.specs)) {
     if (!spec.exporter) continue;
     if (filter.kinds?.length && !filter.kinds.some((k) => k.toLowerCase() === spec.kind.toLowerCase())) continue;
-    const listed = (await spec.exporter.list(api)).filter((l) => matches(l, filter));
+    const found = (await spec.exporter.list(api)).filter((l) => matches(l, filter));
+    const listed = found.filter((l) => l.skip === undefined);
     progress(`${vendor.name}.${spec.kind}: ${listed.length} object(s)`);
+    for (const l of found) if (l.skip !== undefined) progress(`${vendor.name}.${spec.kind} ${l.id}: left out (${l.skip}); declare it by hand`);
     const keys = Object.keys(spec.inputs.shape);
     for (const l of listed) {
       const all = (spec.exporter.inputs ? spec.exporter.inputs(l.raw) : spec.observe(l.raw)) as Record<string, unknown>;

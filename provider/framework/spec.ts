@@ -85,6 +85,11 @@ export interface Listed<Raw> {
   database?: string;
   /** The schema it lives in, or its own name for a schema (what `--schema` filters on). */
   schema?: string;
+  /**
+   * Why the object cannot be declared exactly (e.g. it was made with a file the vendor never
+   * returns): export leaves it out of the program and says so, naming it, on stderr.
+   */
+  skip?: string;
 }
 
 /**
