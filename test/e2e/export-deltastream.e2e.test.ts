@@ -2,8 +2,8 @@
  * End to end: the `pulumi-warehouse export` round trip (test/helpers/exportRoundTrip.ts) for
  * DeltaStream, on an estate made as a user's SQL client would make it — statements sent to the
  * emulator's `POST /v2/statements` (202 answers polled with `GET /v2/statements/{id}`), not through
- * the provider. One estate holds every kind that has an exporter: a SASL Kafka store (credentials
- * from secret config), a Confluent Cloud schema registry, a secret, a database with a second schema,
+ * the provider. One estate holds every kind that has an exporter: SASL Kafka, Confluent Kafka and
+ * PostgreSQL stores (credentials from secret config), a Confluent Cloud schema registry, a secret, a database with a second schema,
  * topics with configs, a stream and a changelog, a compute pool, a running query on it, an
  * application, two roles (one inside the other) and grants on the organization, a database and a
  * relation. A compute pool left out by the `--name` filter shows the filter is part of the trip.
@@ -55,6 +55,8 @@ const SLOW = `CREATE STREAM "shop"."public"."slow_views" ("pageid" VARCHAR, "vie
 /** The resources the program must declare; the query's name (sink and id prefix) is added once it runs. */
 const expected = [
   "deltastream:Store kafka_main",
+  "deltastream:Store confluent",
+  "deltastream:Store pg_orders",
   "deltastream:SchemaRegistry sr_cloud",
   "deltastream:Secret webhook",
   "deltastream:Database shop",
@@ -81,6 +83,9 @@ exportRoundTrip({
   async seed(emu) {
     const run = (s: string, ctx?: Record<string, string>) => statement(emu, s, ctx);
     await run(`CREATE STORE kafka_main WITH ('type' = KAFKA, 'uris' = 'kafka-1:9092,kafka-2:9092', 'kafka.sasl.hash_function' = SHA512, 'kafka.sasl.username' = 'svc', 'kafka.sasl.password' = 'kafka-pw-3c1e', 'tls.verify_server_hostname' = FALSE)`);
+    // deltastream.sys spells these types ConfluentKafka and Postgres; adopting them must not see a type change.
+    await run(`CREATE STORE confluent WITH ('type' = CONFLUENT_KAFKA, 'uris' = 'pkc-1.confluent.cloud:9092', 'kafka.sasl.username' = 'ck', 'kafka.sasl.password' = 'ck-pw-5d2a')`);
+    await run(`CREATE STORE pg_orders WITH ('type' = POSTGRESQL, 'uris' = 'postgresql://db.example.com:5432/orders', 'postgres.username' = 'reader', 'postgres.password' = 'pg-pw-81b0')`);
     await run(`CREATE SCHEMA_REGISTRY sr_cloud WITH ('type' = CONFLUENT_CLOUD, 'uris' = 'https://sr.example.com', 'confluent_cloud.key' = 'sr-key', 'confluent_cloud.secret' = 'sr-secret-77aa')`);
     await run(`CREATE SECRET webhook WITH ('type' = GENERIC_STRING, 'secret_string' = 'webhook-value-19fe', 'description' = 'for the alerting webhook')`);
     await run(`CREATE COMPUTE_POOL pool1 WITH ('compute_pool.size' = 'medium', 'compute_pool.timeout_min' = 30)`);
@@ -106,7 +111,7 @@ exportRoundTrip({
     await until(emu, `SELECT current_state FROM deltastream.sys."queries" WHERE name = '${queries[0].name}'`, "current_state", "running");
   },
   // Everything but scratch_pool.
-  filter: ["--name", "kafka_main,sr_cloud,webhook,pool1,shop,public,sales,clicks,pageviews,views_per_page,slow_views,views_per_page_*,slow_app,analyst,reader,analyst.*"],
+  filter: ["--name", "kafka_main,confluent,pg_orders,sr_cloud,webhook,pool1,shop,public,sales,clicks,pageviews,views_per_page,slow_views,views_per_page_*,slow_app,analyst,reader,analyst.*"],
   expected,
   // A statement whose text is not in the log counts as a write, so the check cannot pass by seeing nothing.
   isCreate: (r) => {
@@ -116,6 +121,8 @@ exportRoundTrip({
   },
   secrets: {
     "kafka_main-credentials": JSON.stringify({ username: "svc", password: "kafka-pw-3c1e" }),
+    "confluent-credentials": JSON.stringify({ username: "ck", password: "ck-pw-5d2a" }),
+    "pg_orders-credentials": JSON.stringify({ username: "reader", password: "pg-pw-81b0" }),
     "sr_cloud-credentials": JSON.stringify({ username: "sr-key", password: "sr-secret-77aa" }),
     "webhook-value": "webhook-value-19fe",
   },
