@@ -186,11 +186,15 @@ function observeRelation(raw: Row): Partial<Inputs> {
   };
 }
 
+/** The properties a relation declared by columns is made with (createStatement): one made with others is declared by its statement. */
+const COLUMNS_FORM_PROPS = ["topic", "value.format", "topic.partitions", "topic.replicas", "store", "timestamp"];
+
 /**
  * The inputs declaring an existing relation (`pulumi-warehouse export`): structured columns when
  * it was made from columns (so drift is judged on them), with the 'timestamp' and
  * 'topic.partitions' / 'topic.replicas' properties it was made with; its own statement (`sql`)
- * when it was made AS SELECT or has a column type the kind does not model.
+ * when it was made AS SELECT, with a property those inputs do not hold ('key.format', …) or with a
+ * column type the kind does not model.
  */
 export function relationExportInputs(raw: Row): Partial<Inputs> {
   const o = observeRelation(raw);
@@ -205,7 +209,8 @@ export function relationExportInputs(raw: Row): Partial<Inputs> {
   const statement = str(raw.sql);
   const asSelect = statement !== undefined && /\bAS\s+SELECT\b/i.test(statement);
   const typed = o.columns !== undefined && o.columns.every((c) => TYPE.test(c.type));
-  if (typed && !asSelect) {
+  const modelled = Object.keys(props).every((k) => COLUMNS_FORM_PROPS.includes(k));
+  if (typed && modelled && !asSelect) {
     const int = (k: string) => (text(k) !== undefined && /^\d+$/.test(text(k)!) ? Number(text(k)) : undefined);
     const extra = { topicPartitions: int("topic.partitions"), topicReplicas: int("topic.replicas"), timestamp: text("timestamp") };
     return { ...o, ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) };

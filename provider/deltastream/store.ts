@@ -219,6 +219,17 @@ export async function storeDependents(api: DeltaStreamApi, storeName: string): P
   return relations.map((r) => `${r.database_name}.${r.schema_name}.${r.name}`);
 }
 
+/** The visible properties (credentials are never shown) each store type's inputs declare: a store made with any other is not exported. */
+const KAFKA_EXPORTED = ["kafka.sasl.hash_function", "confluent_kafka.sasl.hash_function", "kafka.sasl.username", "confluent_kafka.sasl.username", "kafka.msk.iam_role_arn", "kafka.msk.aws_region", "tls.disabled", "tls.verify_server_hostname", "schema_registry.name", "kafka.schema_registry_name"];
+const EXPORTED_PROPS: Record<Inputs["type"], string[]> = {
+  KAFKA: ["type", "uris", ...KAFKA_EXPORTED],
+  CONFLUENT_KAFKA: ["type", "uris", ...KAFKA_EXPORTED],
+  KINESIS: ["type", "uris", "kinesis.account.id", "kinesis.account_id"],
+  POSTGRESQL: ["type", "uris", "postgres.username", "tls.disabled", "tls.verify_server_hostname"],
+  SNOWFLAKE: [],
+  DATABRICKS: ["type", "uris", "databricks.warehouse_id", "databricks.warehouse_port", "databricks.cloud.s3.bucket", "databricks.cloud.region"],
+};
+
 /** A credential-free placeholder the exporter declares (renderProgram turns a secret input into a config read). */
 const CREDENTIAL_PLACEHOLDER = "(set in stack config)";
 
@@ -251,13 +262,15 @@ export function storeExportInputs(raw: Row): Partial<Inputs> | string {
   const creds = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, CREDENTIAL_PLACEHOLDER]));
   const base: Partial<Inputs> = defined({ name: str(raw.name), type, uris: str(raw.uris), owner: str(raw.owner) });
   if (text("tls.ca_cert_file") !== undefined) return "its CA certificate is a file sent when it was created, which DeltaStream never returns";
+  if (type === "SNOWFLAKE") return "its client key is a file sent when it was created, which DeltaStream never returns";
+  const unmodelled = Object.keys(props).filter((k) => props[k] !== null && !EXPORTED_PROPS[type].includes(k));
+  if (unmodelled.length) return `it was made with ${unmodelled.map((k) => `'${k}'`).join(", ")}, which this kind does not declare`;
   switch (type) {
     case "KAFKA":
     case "CONFLUENT_KAFKA": {
       // No hash function given: a Confluent Kafka store authenticates with PLAIN, a Kafka store with none.
       const hash = (text("kafka.sasl.hash_function", "confluent_kafka.sasl.hash_function") ?? (type === "CONFLUENT_KAFKA" ? "PLAIN" : "NONE")).toUpperCase();
       if (!["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"].includes(hash)) return `its kafka.sasl.hash_function ${hash} is not one this kind declares`;
-      if (text("kafka.sasl.secret_id") !== undefined) return "it authenticates through kafka.sasl.secret_id, which this kind does not model";
       const kafka = defined({
         saslHashFunction: hash as NonNullable<Inputs["kafka"]>["saslHashFunction"],
         mskIamRoleArn: text("kafka.msk.iam_role_arn"),
@@ -270,15 +283,13 @@ export function storeExportInputs(raw: Row): Partial<Inputs> | string {
       return { ...base, kafka, ...(sasl ? { credentials: creds(["username", "password"]) } : {}) };
     }
     case "KINESIS":
-      if (text("kinesis.iam_role_arn") !== undefined) return "it authenticates through kinesis.iam_role_arn, which this kind does not model";
       return { ...base, kinesis: defined({ accountId: text("kinesis.account.id", "kinesis.account_id") }), credentials: creds(["accessKeyId", "secretAccessKey"]) };
     case "POSTGRESQL": {
       const postgres = defined({ tlsDisabled: bool("tls.disabled"), tlsVerifyServerHostname: bool("tls.verify_server_hostname") });
       return { ...base, ...(Object.keys(postgres).length ? { postgres } : {}), credentials: creds(["username", "password"]) };
     }
-    case "SNOWFLAKE":
-      return "its client key is a file sent when it was created, which DeltaStream never returns";
-    case "DATABRICKS": {
+    default: {
+      // DATABRICKS (a SNOWFLAKE store was left out above)
       const port = text("databricks.warehouse_port");
       const databricks = {
         warehouseId: text("databricks.warehouse_id") ?? "",

@@ -96,6 +96,8 @@ describe("DeltaStream export: stores", () => {
     expect(storeExportInputs(storeRow("Snowflake", { "snowflake.account_id": "a" }))).to.match(/client key is a file/);
     expect(storeExportInputs(storeRow("Kafka", { "tls.ca_cert_file": "@cacert" }))).to.match(/CA certificate is a file/);
     expect(storeExportInputs(storeRow("Kafka", { "kafka.sasl.secret_id": "x" }))).to.match(/secret_id/);
+    expect(storeExportInputs(storeRow("Kinesis", { "kinesis.iam_role_arn": "arn:x" }))).to.match(/made with 'kinesis.iam_role_arn', which this kind does not declare/);
+    expect(storeExportInputs(storeRow("Postgres", { "postgres.username": "u", "access_region": "AWS us-east-1" }))).to.match(/'access_region'/);
     expect(storeExportInputs(storeRow("Mongo", {}))).to.match(/not one this kind declares/);
   });
 });
@@ -125,6 +127,9 @@ describe("DeltaStream export: relations, queries, applications", () => {
     const nested = relationExportInputs({ ...base, columns: JSON.stringify([{ name: "s", type: "STRUCT<a INT>" }]), sql: "CREATE STREAM pv (s STRUCT<a INT>)" });
     expect(nested).to.have.property("sql");
     expect(nested).not.to.have.property("columns");
+    const keyed = relationExportInputs({ ...base, columns: JSON.stringify([{ name: "id", type: "VARCHAR" }]), properties: JSON.stringify({ topic: "pv_topic", "key.format": "json" }), sql: "CREATE STREAM pv (id VARCHAR) WITH ('topic' = 'pv_topic', 'key.format' = 'json')" });
+    expect(keyed.sql, "a property the columns form cannot hold keeps the statement").to.contain("'key.format'");
+    expect(keyed).not.to.have.property("columns");
   });
 
   it("a query: its statement as kept, sink and sources as plain database.schema.name", () => {
