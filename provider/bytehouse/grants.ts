@@ -96,13 +96,11 @@ const observePermission = (raw: WirePermission): PermissionInputs => ({
   grantOption: Boolean(raw.GrantOption),
 });
 
-/** Object types whose objects the account lists, so their permissions can be looked for (the API lists a role's permissions on one named object at a time). */
-export const LISTED_OBJECT_TYPES = ["DATABASE", "TABLE", "VIRTUAL_WAREHOUSE"] as const;
-
 /**
  * Where `export` looks for permissions: every database, table (db.table, and db.* per database) and
  * virtual warehouse of the account, and * of each type. The API has no "all permissions of a role"
- * call: it answers for one (role, object type, object) at a time.
+ * call: it answers for one (role, object type, object) at a time, so permissions on other object
+ * types, or on objects the account does not list, are not found.
  */
 export function permissionTargets(databases: string[], tables: { database: string; name: string }[], warehouses: string[]): { objectType: string; resourceId: string }[] {
   return [
