@@ -104,9 +104,19 @@ export interface Exporter<S extends z.ZodObject, Api, Raw> {
   /**
    * Inputs that name another kind's object: written as a reference to that resource's output
    * `output` when it is exported too (so the program orders them), else as the literal value.
-   * `match` maps the other kind's input fields to this kind's fields that identify it.
+   * `match` maps the other kind's input fields (or non-secret computed outputs, e.g. an API key's
+   * role) to this kind's fields that identify it. Several entries may share a field (a grant's table
+   * may be a table or a view): the first that matches an exported object is used. `when`, if given,
+   * limits an entry to the objects whose inputs it accepts (a permission's resource is a database
+   * only when its objectType is DATABASE).
    */
-  references?: { field: keyof InputsOf<S> & string; kind: string; match: Record<string, keyof InputsOf<S> & string>; output: string }[];
+  references?: {
+    field: keyof InputsOf<S> & string;
+    kind: string;
+    match: Record<string, keyof InputsOf<S> & string>;
+    output: string;
+    when?(inputs: Partial<InputsOf<S>>): boolean;
+  }[];
 }
 
 export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown, Raw = unknown, Out extends string = string> {
