@@ -39,6 +39,7 @@ pulumiSettings.grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
 
 /** Set when an inline program's calls to the engine were cut off (the SDK's "terminated"). */
 let monitorLost = false;
+const CUT_OFF = "the program's connection to the engine's resource monitor was cut off; resources were not registered";
 
 /**
  * Wraps an inline program: after it has run and its registrations have been answered, a run whose
@@ -52,7 +53,7 @@ export function guardProgram(program: PulumiFn): PulumiFn {
     await pulumiSettings.waitForRPCs();
     if (pulumiState.getStore().terminated) {
       monitorLost = true;
-      throw new Error("the program's connection to the engine's resource monitor was cut off; resources were not registered");
+      throw new Error(CUT_OFF);
     }
     return out;
   };
@@ -71,7 +72,10 @@ function retryOnMonitorLoss(stack: Stack): void {
       try {
         return await original(...args);
       } catch (e) {
-        if (!monitorLost) throw e;
+        // Only when the cut-off is the whole story: an engine that stops because a resource failed
+        // also ends the program's calls, and that run must fail as it is, not run again.
+        const text = String((e as Error)?.message ?? e);
+        if (!monitorLost || !text.includes(CUT_OFF) || /error: update failed|\*\*\w+ failed\*\*/.test(text)) throw e;
         monitorLost = false;
         process.stderr.write(`    (test harness: the inline program lost its engine connection during ${op}; running ${op} again)\n`);
         return original(...args);
