@@ -46,6 +46,11 @@ export interface ExportedResource {
   varName: string;
   id: string;
   inputs: Record<string, unknown>;
+  /**
+   * The object's known non-secret outputs (the spec's `computed` of the listed object, without its
+   * `secretOutputs`): another object's reference may match on them (e.g. a grant to an API key's role).
+   */
+  outputs?: Record<string, unknown>;
   spec: ResourceSpec<any, any, any>;
 }
 
@@ -80,6 +85,20 @@ function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
+/** The listed object's non-secret computed outputs, or undefined when the kind has none (or they cannot be computed from a listed object). */
+function knownOutputs(spec: ResourceSpec<any, any, any>, raw: unknown): Record<string, unknown> | undefined {
+  if (!spec.computed) return undefined;
+  let all: Record<string, unknown>;
+  try {
+    all = spec.computed(raw);
+  } catch {
+    return undefined;
+  }
+  const secret = new Set<string>(spec.secretOutputs ?? []);
+  const out = Object.fromEntries(Object.entries(all).filter(([k, v]) => !secret.has(k) && v !== undefined && (v === null || typeof v !== "object")));
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** Reads every exportable object of the vendor that passes the filter. */
 export async function readEstate(vendor: VendorDefinition, api: unknown, filter: ExportFilter, progress: (m: string) => void = () => undefined): Promise<ExportedResource[]> {
   const out: ExportedResource[] = [];
@@ -97,7 +116,8 @@ export async function readEstate(vendor: VendorDefinition, api: unknown, filter:
       let varName = `${lowerFirst(spec.kind)}_${l.id.replace(/[^A-Za-z0-9_$]/g, "_")}`;
       for (let i = 2; used.has(varName); i++) varName = `${lowerFirst(spec.kind)}_${l.id.replace(/[^A-Za-z0-9_$]/g, "_")}_${i}`;
       used.add(varName);
-      out.push({ vendor: vendor.name, kind: spec.kind, name: l.id, varName, id: l.id, inputs, spec });
+      const outputs = knownOutputs(spec, l.raw);
+      out.push({ vendor: vendor.name, kind: spec.kind, name: l.id, varName, id: l.id, inputs, ...(outputs ? { outputs } : {}), spec });
     }
   }
   return out;
@@ -141,11 +161,18 @@ export function renderProgram(resources: ExportedResource[], header: string[] = 
         fields.push(`  ${key}: ${v !== null && typeof v === "object" ? `config.requireSecretObject<any>(${JSON.stringify(cfgKey)})` : `config.requireSecret(${JSON.stringify(cfgKey)})`}`);
         continue;
       }
-      const ref = r.spec.exporter?.references?.find((x) => x.field === k);
-      const target =
-        ref &&
-        resources.find((t) => t.vendor === r.vendor && t.kind === ref.kind && Object.entries(ref.match).every(([tf, f]) => JSON.stringify(t.inputs[tf]) === JSON.stringify(r.inputs[f as string])));
-      fields.push(`  ${key}: ${target ? `${target.varName}.${ref!.output}` : literal(v, "  ")}`);
+      // A field may reference one of several kinds (a grant's table: a table, a view, …): the first that matches.
+      let reference: string | undefined;
+      for (const ref of r.spec.exporter?.references?.filter((x) => x.field === k) ?? []) {
+        const target = resources.find(
+          (t) => t.vendor === r.vendor && t.kind === ref.kind && Object.entries(ref.match).every(([tf, f]) => JSON.stringify(t.inputs[tf] ?? t.outputs?.[tf]) === JSON.stringify(r.inputs[f as string])),
+        );
+        if (target) {
+          reference = `${target.varName}.${ref.output}`;
+          break;
+        }
+      }
+      fields.push(`  ${key}: ${reference ?? literal(v, "  ")}`);
     }
     body.push(`export const ${r.varName} = new ${r.vendor}.${r.kind}(${JSON.stringify(r.name)}, {\n${fields.join(",\n")},\n});`);
   }

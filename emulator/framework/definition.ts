@@ -39,8 +39,8 @@ export interface EmulatorHarness<S = any> {
   stateDir: string;
   /** Provider settings by setting name (provider/<vendor>/index.ts `vendor.settings`), e.g. {endpoint, apiKey}. */
   settings: Record<string, string>;
-  /** Vendor requests seen (admin calls excluded). */
-  requests(): { method: string; path: string; status: number }[];
+  /** Vendor requests seen (admin calls excluded), with the parsed body when it was JSON (credentials redacted). */
+  requests(): { method: string; path: string; status: number; body?: unknown }[];
   faults(f: FaultConfig): void;
   stop(): Promise<void>;
 }
@@ -85,7 +85,7 @@ export function defineEmulator<S, O>(def: Omit<EmulatorDefinition<S, O>, "harnes
         server,
         stateDir,
         settings: def.settings(url, options),
-        requests: () => server.log.map((r) => ({ method: r.method, path: r.path, status: r.status })),
+        requests: () => server.log.map((r) => ({ method: r.method, path: r.path, status: r.status, ...(r.body !== undefined ? { body: r.body } : {}) })),
         faults: (f) => void server.setFaults(f),
         stop: () => server.close(),
       };

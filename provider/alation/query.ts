@@ -276,6 +276,24 @@ export const query = defineAlationResource({
     return withUrls(ctx.api, await ctx.api.getQuery(id));
   },
 
+  // Every query Alation lists, declared as Alation stores it (author is not read back: left out).
+  // Left out: a query without a title (the provider finds a query by its title), one this
+  // provider abandoned (listed by alation.AbandonedQueries), and all but the newest of queries
+  // sharing a title on one data source (adoption finds a query by title: it could not tell them
+  // apart). `name` is the title, `database` the data source's title.
+  exporter: {
+    async list(api) {
+      const newest = new Map<string, QueryBody>();
+      for (const q of await api.listQueries()) {
+        if (q.title.trim() === "" || q.title.trim() !== q.title || api.ledger.has(q)) continue;
+        const key = JSON.stringify([q.datasource_id, q.title]);
+        const seen = newest.get(key);
+        if (!seen || q.id > seen.id) newest.set(key, q);
+      }
+      return [...newest.values()].sort((a, b) => a.id - b.id).map((q) => ({ id: String(q.id), raw: withUrls(api, q)!, name: q.title, database: q.datasource.title }));
+    },
+  },
+
   async delete(api, id, state) {
     const q = await api.getQuery(id);
     const url = q ? api.queryUrl(q) : `${api.endpoint}/query/${id}/`;

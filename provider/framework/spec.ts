@@ -99,7 +99,9 @@ export interface Exporter<S extends z.ZodObject, Api, Raw> {
   /**
    * Inputs that name another kind's object: written as a reference to that resource's output
    * `output` when it is exported too (so the program orders them), else as the literal value.
-   * `match` maps the other kind's input fields to this kind's fields that identify it.
+   * `match` maps the other kind's input fields (or non-secret computed outputs, e.g. an API key's
+   * role) to this kind's fields that identify it. Several entries may share a field (a grant's table
+   * may be a table or a view): the first that matches an exported object is used.
    */
   references?: { field: keyof InputsOf<S> & string; kind: string; match: Record<string, keyof InputsOf<S> & string>; output: string }[];
 }
