@@ -18,16 +18,6 @@ import { DEFAULT_SCHEMA, OBJECT_ID, ObjectRef, pgIdent, qualified, splitId } fro
 import { runScript } from "./table";
 import { listRelations } from "./catalog";
 
-/** Lists the user's views (relkind v) or materialized views (m), each read as refresh reads it. */
-async function listOf(api: CartoApi, relkind: "v" | "m") {
-  const out: { id: string; raw: ViewRaw; name: string; schema: string }[] = [];
-  for (const ref of await listRelations(api, [relkind])) {
-    const raw = await readRelation(api, ref, relkind);
-    if (raw) out.push({ id: OBJECT_ID.encode(ref), raw, name: ref.name, schema: ref.schema });
-  }
-  return out;
-}
-
 const sqlField = z
   .string()
   .trim()
@@ -96,6 +86,16 @@ async function readRelation(api: CartoApi, ref: ObjectRef, _relkind: "v" | "m"):
   const r = rows[0];
   if (!r || r.sql === null || r.sql === undefined) return undefined;
   return { ...ref, sql: String(r.sql).trim().replace(/;$/, ""), comment: (r.comment as string | null) ?? "" };
+}
+
+/** Lists the user's views (relkind v) or materialized views (m), each read as refresh reads it. */
+async function listOf(api: CartoApi, relkind: "v" | "m") {
+  const out: { id: string; raw: ViewRaw; name: string; schema: string }[] = [];
+  for (const ref of await listRelations(api, [relkind])) {
+    const raw = await readRelation(api, ref, relkind);
+    if (raw) out.push({ id: OBJECT_ID.encode(ref), raw, name: ref.name, schema: ref.schema });
+  }
+  return out;
 }
 
 async function checkedBeforeWrite(api: CartoApi, label: string, text: string): Promise<void> {

@@ -64,8 +64,10 @@ exportRoundTrip({
     // The predicate below sees the statements a request carries: the seed's 15 writes are all seen.
     expect(emu.requests().filter((r) => r.path === "/api/v2/sql" && writes((r.body as { q?: unknown } | undefined)?.q)).length).to.equal(15);
   },
-  // Everything but the scratch table and its grant (a grant's name is its table's).
-  filter: ["--name", "stores,parcels,retail_stores,store_kinds,reader"],
+  // Everything but the scratch table and its grant (a grant's name is its table's). The filter also
+  // lets through the names of the account's own keys and PostGIS's table and views, and the reader
+  // key's own grant on stores: the export must leave them out by itself.
+  filter: ["--name", "stores,parcels,retail_stores,store_kinds,reader,Master,Default public,spatial_ref_sys,geometry_columns,geography_columns"],
   get expected() {
     expect(readerRole, "the reader key's role").to.match(/^\w+$/);
     return [
