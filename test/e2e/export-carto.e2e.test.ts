@@ -36,12 +36,12 @@ exportRoundTrip({
   vendor: "carto",
   async seed(emu) {
     for (const q of [
-      "CREATE TABLE public.stores (id integer PRIMARY KEY, name varchar(80) NOT NULL, kind text DEFAULT 'retail', opened date, geom geometry(Point,4326))",
+      "CREATE TABLE public.stores (id serial PRIMARY KEY, name varchar(80) NOT NULL, kind text DEFAULT 'retail', opened date, geom geometry(Point,4326))",
       "CREATE INDEX stores_geom_idx ON public.stores USING gist (geom)",
       "CREATE UNIQUE INDEX stores_name_key ON public.stores (name)",
       "COMMENT ON TABLE public.stores IS 'Our stores'",
       "COMMENT ON COLUMN public.stores.name IS 'display name'",
-      "INSERT INTO public.stores VALUES (1, 'Main', 'retail', '2020-01-01', ST_SetSRID(ST_MakePoint(2.35, 48.85), 4326))",
+      "INSERT INTO public.stores (name, opened, geom) VALUES ('Main', '2020-01-01', ST_SetSRID(ST_MakePoint(2.35, 48.85), 4326))",
       "CREATE TABLE public.parcels (label text, area numeric(12,2))",
       "SELECT CDB_CartodbfyTable('public', 'public.parcels'::regclass)",
       "CREATE VIEW public.retail_stores AS SELECT id, name, geom FROM public.stores WHERE kind = 'retail'",

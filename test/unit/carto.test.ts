@@ -242,4 +242,9 @@ describe("carto: what export never lists (provider/carto/catalog.ts)", () => {
     }
     for (const [schema, name] of [["public", "stores"], ["analyst", "parcels"], ["public", "cartodb_export"]]) expect(isSystemObject(schema, name), `${schema}.${name}`).to.equal(false);
   });
+
+  it("a serial column's default as the catalog reads it (what export declares) passes check", () => {
+    const t = cartoTableInputs.safeParse({ name: "events", columns: [{ name: "id", type: "bigint", nullable: false, defaultValue: "nextval('events_id_seq'::regclass)" }], primaryKey: ["id"] });
+    expect(t.success, JSON.stringify(t.error?.issues)).to.equal(true);
+  });
 });
