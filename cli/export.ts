@@ -106,8 +106,10 @@ export async function readEstate(vendor: VendorDefinition, api: unknown, filter:
   for (const spec of orderSpecs(vendor.specs)) {
     if (!spec.exporter) continue;
     if (filter.kinds?.length && !filter.kinds.some((k) => k.toLowerCase() === spec.kind.toLowerCase())) continue;
-    const listed = (await spec.exporter.list(api)).filter((l) => matches(l, filter));
+    const found = (await spec.exporter.list(api)).filter((l) => matches(l, filter));
+    const listed = found.filter((l) => l.skip === undefined);
     progress(`${vendor.name}.${spec.kind}: ${listed.length} object(s)`);
+    for (const l of found) if (l.skip !== undefined) progress(`${vendor.name}.${spec.kind} ${l.id}: left out (${l.skip}); declare it by hand`);
     const keys = Object.keys(spec.inputs.shape);
     for (const l of listed) {
       const all = (spec.exporter.inputs ? spec.exporter.inputs(l.raw) : spec.observe(l.raw)) as Record<string, unknown>;
@@ -163,7 +165,7 @@ export function renderProgram(resources: ExportedResource[], header: string[] = 
       }
       // A field may reference one of several kinds (a grant's table: a table, a view, …): the first that matches.
       let reference: string | undefined;
-      for (const ref of r.spec.exporter?.references?.filter((x) => x.field === k) ?? []) {
+      for (const ref of r.spec.exporter?.references?.filter((x) => x.field === k && (!x.when || x.when(r.inputs as any))) ?? []) {
         const target = resources.find(
           (t) => t.vendor === r.vendor && t.kind === ref.kind && Object.entries(ref.match).every(([tf, f]) => JSON.stringify(t.inputs[tf] ?? t.outputs?.[tf]) === JSON.stringify(r.inputs[f as string])),
         );

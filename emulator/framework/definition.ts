@@ -39,7 +39,7 @@ export interface EmulatorHarness<S = any> {
   stateDir: string;
   /** Provider settings by setting name (provider/<vendor>/index.ts `vendor.settings`), e.g. {endpoint, apiKey}. */
   settings: Record<string, string>;
-  /** Vendor requests seen (admin calls excluded), with the parsed body when it was JSON (credentials redacted). */
+  /** Vendor requests seen (admin calls excluded), with the request body as logged (credentials redacted). */
   requests(): { method: string; path: string; status: number; body?: unknown }[];
   faults(f: FaultConfig): void;
   stop(): Promise<void>;

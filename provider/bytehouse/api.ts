@@ -346,7 +346,8 @@ export class ByteHouseApi {
     return this.roleCache;
   }
 
-  async listAssignments(userId: number): Promise<WireAssignment[]> {
+  /** A user's role assignments; without a user id, the calling user's (the API has no list of users). */
+  async listAssignments(userId?: number): Promise<WireAssignment[]> {
     return (await this.http.request({ method: "GET", path: P.assignments(), query: { UserID: userId }, response: envelope(z.array(S.assignment)) })).data.data as unknown as WireAssignment[];
   }
 

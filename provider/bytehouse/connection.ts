@@ -16,6 +16,16 @@ import { stringLeaves } from "../http/errors";
  */
 export const connectionSecrets = (data: Record<string, unknown>): string[] => stringLeaves(data);
 
+/**
+ * Logical names for exported connections and import jobs (both have integer ids and names unique in
+ * the account): the name, or `name-id` for a name listed twice, so two objects never share a name.
+ */
+export function uniqueNames<T extends { id: number | string; name: string }>(items: T[]): { id: string; raw: T }[] {
+  const count = new Map<string, number>();
+  for (const x of items) count.set(x.name, (count.get(x.name) ?? 0) + 1);
+  return items.map((raw) => ({ id: count.get(raw.name)! > 1 ? `${raw.name}-${raw.id}` : raw.name, raw }));
+}
+
 export const connectionInputs = z
   .object({
   name: z.string().min(1, "must not be empty").max(128, "must be at most 128 characters").describe("Connection name (at most 128 characters)."),
@@ -63,6 +73,14 @@ export const connection = defineByteHouseResource({
   async update(ctx, id, _olds, news) {
     await ctx.api.updateConnection(id, { name: news.name, data: news.data }, { secrets: connectionSecrets(news.data) });
     return; // the engine reads the object back
+  },
+
+  exporter: {
+    // Named by its name (unique in the account); `data` comes back masked and, being a secret
+    // input, is written as a config placeholder.
+    async list(api) {
+      return uniqueNames(await api.listConnections()).map(({ id, raw }) => ({ id, raw, name: raw.name }));
+    },
   },
 
   delete: (api, id) => api.deleteConnection(id),

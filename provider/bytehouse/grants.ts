@@ -8,6 +8,7 @@
  * and the next up puts it back).
  */
 import { z } from "zod";
+import pLimit from "p-limit";
 import { ByteHouseApi, defineByteHouseResource } from "./api";
 import { WireAssignment, WirePermission } from "./wire";
 import { WarehouseApiError } from "../http/errors";
@@ -54,6 +55,16 @@ export const roleAssignment = defineByteHouseResource({
 
   observe: (raw: WireAssignment) => ({ userId: Number(raw.UserID), roleName: raw.RoleName }),
 
+  exporter: {
+    // ByteHouse lists assignments one user at a time and has no list of users: the calling user's.
+    async list(api) {
+      return (await api.listAssignments()).map((raw) => {
+        const id = `${raw.UserID}:${raw.RoleName}`;
+        return { id, raw, name: id };
+      });
+    },
+  },
+
   delete: (api, _id, state) => api.unassignRole({ UserID: state.userId, RoleName: state.roleName }),
 });
 
@@ -75,6 +86,36 @@ const permissionId = (p: PermissionInputs) => [p.roleName, p.objectType, p.resou
 async function findPermission(api: Parameters<typeof roleAssignment.read>[0], p: PermissionInputs): Promise<WirePermission | undefined> {
   const list = await api.listPermissions({ RoleName: p.roleName, ByteHouseResourceID: p.resourceId, SecureObjectTypeName: p.objectType });
   return list.find((x) => x.ActionName === p.action);
+}
+
+const observePermission = (raw: WirePermission): PermissionInputs => ({
+  roleName: raw.RoleName,
+  resourceId: raw.ByteHouseResourceID,
+  objectType: raw.SecureObjectTypeName,
+  action: raw.ActionName,
+  grantOption: Boolean(raw.GrantOption),
+});
+
+/**
+ * Where `export` looks for permissions: every database, table (db.table, and db.* per database) and
+ * virtual warehouse of the account, and * of each type. The API has no "all permissions of a role"
+ * call: it answers for one (role, object type, object) at a time, so permissions on other object
+ * types, or on objects the account does not list, are not found.
+ */
+export function permissionTargets(databases: string[], tables: { database: string; name: string }[], warehouses: string[]): { objectType: string; resourceId: string }[] {
+  return [
+    ...["*", ...databases].map((resourceId) => ({ objectType: "DATABASE", resourceId })),
+    ...["*", ...databases.map((d) => `${d}.*`), ...tables.map((t) => `${t.database}.${t.name}`)].map((resourceId) => ({ objectType: "TABLE", resourceId })),
+    ...["*", ...warehouses].map((resourceId) => ({ objectType: "VIRTUAL_WAREHOUSE", resourceId })),
+  ];
+}
+
+/** The database a permission's object lives in (what `export --database` filters on), if any. */
+export function permissionDatabase(objectType: string, resourceId: string): string | undefined {
+  if (resourceId === "*") return undefined;
+  if (objectType === "DATABASE") return resourceId;
+  if (objectType === "TABLE") return resourceId.split(".")[0];
+  return undefined;
 }
 
 export const rolePermission = defineByteHouseResource({
@@ -136,13 +177,34 @@ export const rolePermission = defineByteHouseResource({
     return; // the engine reads the object back
   },
 
-  observe: (raw: WirePermission) => ({
-    roleName: raw.RoleName,
-    resourceId: raw.ByteHouseResourceID,
-    objectType: raw.SecureObjectTypeName,
-    action: raw.ActionName,
-    grantOption: Boolean(raw.GrantOption),
-  }),
+  observe: observePermission,
+
+  exporter: {
+    async list(api) {
+      const [roles, databases, warehouses] = await Promise.all([api.listRoles(), api.listDatabases(), api.listVirtualWarehouses()]);
+      const tables = (await Promise.all(databases.map(async (d) => (await api.listTables(d.name)).map((t) => ({ database: d.name, name: t.name }))))).flat();
+      const targets = permissionTargets(
+        databases.map((d) => d.name),
+        tables,
+        warehouses.map((w) => w.name),
+      );
+      const limit = pLimit(8);
+      const found = await Promise.all(
+        roles.flatMap((role) =>
+          targets.map((t) => limit(() => api.listPermissions({ RoleName: role.name, ByteHouseResourceID: t.resourceId, SecureObjectTypeName: t.objectType }))),
+        ),
+      );
+      return found.flat().map((raw) => {
+        const id = permissionId(observePermission(raw));
+        return { id, raw, name: id, database: permissionDatabase(raw.SecureObjectTypeName, raw.ByteHouseResourceID) };
+      });
+    },
+    // The role is a literal: roles are not a kind (ByteHouse's API only lists them).
+    references: [
+      { field: "resourceId", kind: "Database", match: { name: "resourceId" }, output: "name", when: (i) => i.objectType === "DATABASE" },
+      { field: "resourceId", kind: "VirtualWarehouse", match: { name: "resourceId" }, output: "name", when: (i) => i.objectType === "VIRTUAL_WAREHOUSE" },
+    ],
+  },
 
   delete: (api, _id, state) =>
     api.revokePermission({ RoleName: state.roleName, ByteHouseResourceID: state.resourceId, SecureObjectTypeName: state.objectType, ActionName: state.action }),

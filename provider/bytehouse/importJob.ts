@@ -11,6 +11,7 @@ import { ByteHouseApi, defineByteHouseResource } from "./api";
 import { OpContext } from "../framework/spec";
 import { WireExecution, WireImportJob, WireImportJobBody } from "./wire";
 import { MASKED_FIELD } from "./paths";
+import { uniqueNames } from "./connection";
 import { isAmbiguous, stringLeaves } from "../http/errors";
 
 /**
@@ -216,6 +217,14 @@ export const importJob = defineByteHouseResource({
     const raw = await readJob(ctx.api, id);
     if (!raw) throw new Error(`import job ${id} disappeared during the update`);
     return { ...raw, execution };
+  },
+
+  exporter: {
+    // The job as defined, without `run`: a past execution is a one-shot load, not part of the job.
+    async list(api) {
+      return uniqueNames(await api.listImportJobs()).map(({ id, raw }) => ({ id, raw, name: raw.name }));
+    },
+    references: [{ field: "connectionId", kind: "Connection", match: { connectionId: "connectionId" }, output: "connectionId", when: (i) => i.connectionId !== 0 }],
   },
 
   delete: (api, id) => api.deleteImportJob(id),

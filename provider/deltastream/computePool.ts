@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps } from "./common";
+import { alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps } from "./common";
 import { ident, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import type { OpContext } from "../framework/spec";
@@ -79,6 +79,12 @@ export const computePool = defineDeltaStreamResource({
     }
     if (changed.includes("owner") && news.owner) await ctx.api.statement(alterOwner("COMPUTE_POOL", ident(id), news.owner));
     return await settle(ctx, id);
+  },
+
+  exporter: {
+    async list(api) {
+      return (await sysRows(api, "compute_pools", {})).map((raw) => ({ id: String(raw.name), raw, name: String(raw.name) }));
+    },
   },
 
   async delete(api, id) {

@@ -253,6 +253,14 @@ export const isNotReadyState = (s: string): boolean => /^3E\d{3}$/.test(s);
 /** Store types the emulator accepts (`'type' = KAFKA` …), with the vendor's property names. */
 export const STORE_TYPES = ["KAFKA", "CONFLUENT_KAFKA", "KINESIS", "POSTGRESQL", "SNOWFLAKE", "DATABRICKS"] as const;
 export type StoreType = (typeof STORE_TYPES)[number];
+/** How `deltastream.sys."stores"`.type spells each store type (the vendor's providers read these names). */
+export const SYS_STORE_TYPE_NAMES: Record<StoreType, string> = { KAFKA: "Kafka", CONFLUENT_KAFKA: "ConfluentKafka", KINESIS: "Kinesis", POSTGRESQL: "Postgres", SNOWFLAKE: "Snowflake", DATABRICKS: "Databricks" };
+/** A store type as `deltastream.sys` (ConfluentKafka, Postgres) or a statement (CONFLUENT_KAFKA, POSTGRESQL) spells it; undefined when it is none. */
+export function storeTypeFromSys(v: string | undefined): StoreType | undefined {
+  if (v === undefined) return undefined;
+  const letters = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, "");
+  return STORE_TYPES.find((t) => letters(t) === letters(v) || letters(SYS_STORE_TYPE_NAMES[t]) === letters(v));
+}
 
 /** Readiness states of stores, schema registries and secrets in `deltastream.sys`. */
 export const READINESS_STATES = ["pending", "ready", "errored"] as const;

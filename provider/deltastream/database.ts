@@ -45,6 +45,12 @@ export const database = defineDeltaStreamResource({
     if (changed.includes("owner") && news.owner) await ctx.api.statement(alterOwner("DATABASE", ident(id), news.owner));
   },
 
+  exporter: {
+    async list(api) {
+      return (await sysRows(api, "databases", {})).map((raw) => ({ id: String(raw.name), raw, name: String(raw.name), database: String(raw.name) }));
+    },
+  },
+
   async delete(api, id, state) {
     if (!state.forceDestroy) {
       const relations = await sysRows(api, "relations", { database_name: id });

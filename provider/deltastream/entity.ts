@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { dsName, str, sysRow, waitGone, withProps } from "./common";
+import { dsName, str, sysRow, sysRows, waitGone, withProps } from "./common";
 import { ident, sql } from "../sql/builder";
 import { idCodec } from "../framework/ids";
 
@@ -80,6 +80,13 @@ export const entity = defineDeltaStreamResource({
     for (const [k, v] of Object.entries(news.configs)) if (olds.configs[k] !== v) p[`kafka.topic.${k}`] = v;
     for (const k of Object.keys(olds.configs)) if (!(k in news.configs)) p[`kafka.topic.${k}`] = null;
     if (Object.keys(p).length) await ctx.api.statement(sql`UPDATE ENTITY ${ident(news.name)} IN STORE ${ident(news.store)} WITH ${withProps(p)!}`);
+  },
+
+  exporter: {
+    async list(api) {
+      return (await sysRows(api, "entities", {})).map((raw) => ({ id: ENTITY_ID.encode({ store: raw.store_name, name: raw.name }), raw, name: String(raw.name) }));
+    },
+    references: [{ field: "store", kind: "Store", match: { name: "store" }, output: "name" }],
   },
 
   async delete(api, id) {

@@ -60,12 +60,11 @@ interface GrantRaw {
   withGrantOption: boolean;
 }
 
-async function read(api: DeltaStreamApi, id: string): Promise<GrantRaw | undefined> {
-  const { role, objectType, objectName } = GRANT_ID.decode(id);
-  // object_name is as DeltaStream spells it (a relation's quoted fqn): compared without quotes.
-  const plainName = (v: unknown) => String(v ?? "").replace(/"/g, "");
-  const rows = (await sysRows(api, "grants", { grantee_role: role, object_type: objectType })).filter((r) => objectName === ORG || plainName(r.object_name) === objectName);
-  if (rows.length === 0) return undefined;
+// object_name is as DeltaStream spells it (a relation's quoted fqn): compared without quotes.
+const plainName = (v: unknown) => String(v ?? "").replace(/"/g, "");
+
+/** One grant: the `deltastream.sys."grants"` rows (one per privilege) of a role on one object. */
+function grantOf(role: string, objectType: string, objectName: string, rows: Row[]): GrantRaw {
   return {
     role,
     objectType,
@@ -74,6 +73,42 @@ async function read(api: DeltaStreamApi, id: string): Promise<GrantRaw | undefin
     withGrantOption: rows.every((r: Row) => r.with_grant_option === true),
   };
 }
+
+async function read(api: DeltaStreamApi, id: string): Promise<GrantRaw | undefined> {
+  const { role, objectType, objectName } = GRANT_ID.decode(id);
+  const rows = (await sysRows(api, "grants", { grantee_role: role, object_type: objectType })).filter((r) => objectName === ORG || plainName(r.object_name) === objectName);
+  if (rows.length === 0) return undefined;
+  return grantOf(role, objectType, objectName, rows);
+}
+
+/** Every grant of the organization, one per role and object (`pulumi-warehouse export`); a grant this kind cannot declare carries why. */
+export async function listGrants(api: DeltaStreamApi): Promise<{ id: string; raw: GrantRaw; skip?: string }[]> {
+  const groups = new Map<string, Row[]>();
+  for (const r of await sysRows(api, "grants", {})) {
+    const type = String(r.object_type).toUpperCase();
+    const key = JSON.stringify([String(r.grantee_role), type, type === "ORGANIZATION" ? ORG : plainName(r.object_name)]);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.entries()].map(([key, rows]) => {
+    const [role, objectType, objectName] = JSON.parse(key) as [string, string, string];
+    const raw = grantOf(role, objectType, objectName, rows);
+    const id = GRANT_ID.encode({ role, objectType, objectName });
+    if (!(OBJECT_TYPES as readonly string[]).includes(objectType)) return { id, raw, skip: `grants on a ${objectType.toLowerCase()} are not a kind this provider declares` };
+    const unknown = raw.privileges.filter((p) => !(PRIVILEGE.options as readonly string[]).includes(p));
+    if (unknown.length) return { id, raw, skip: `privileges ${unknown.join(", ")} are not ones this kind declares` };
+    const parsed = grantInputs.safeParse(observeGrant(raw));
+    if (!parsed.success) return { id, raw, skip: parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ") };
+    return { id, raw };
+  });
+}
+
+const observeGrant = (raw: GrantRaw) => ({
+  role: raw.role,
+  objectType: raw.objectType as Inputs["objectType"],
+  ...(raw.objectName ? { objectName: raw.objectName } : {}),
+  privileges: raw.privileges as Inputs["privileges"],
+  withGrantOption: raw.withGrantOption,
+});
 
 const idOf = (g: Inputs) => GRANT_ID.encode({ role: g.role, objectType: g.objectType, objectName: g.objectName ?? ORG });
 
@@ -97,7 +132,7 @@ export const grant = defineDeltaStreamResource({
     return raw ? { id: idOf(inputs), raw } : undefined;
   },
   read: (api, id) => read(api, id),
-  observe: (raw: GrantRaw) => ({ role: raw.role, objectType: raw.objectType as Inputs["objectType"], ...(raw.objectName ? { objectName: raw.objectName } : {}), privileges: raw.privileges as Inputs["privileges"], withGrantOption: raw.withGrantOption }),
+  observe: (raw: GrantRaw) => observeGrant(raw),
 
   async update(ctx, _id, olds, news) {
     const on = target(news);
@@ -113,6 +148,18 @@ export const grant = defineDeltaStreamResource({
     const removed = olds.privileges.filter((p) => !news.privileges.includes(p));
     if (added.length) await ctx.api.statement(sql`GRANT ${privs(added)} ON ${on} TO ROLE ${to}${option}`);
     if (removed.length) await ctx.api.statement(sql`REVOKE ${privs(removed)} ON ${on} FROM ROLE ${to}`);
+  },
+
+  exporter: {
+    async list(api) {
+      return (await listGrants(api)).map((g) => {
+        const parts = g.raw.objectName?.split(".") ?? [];
+        const database = ["DATABASE", "SCHEMA", "RELATION"].includes(g.raw.objectType) ? parts[0] : undefined;
+        const schema = ["SCHEMA", "RELATION"].includes(g.raw.objectType) ? parts[1] : undefined;
+        return { ...g, name: g.id, ...(database ? { database } : {}), ...(schema ? { schema } : {}) };
+      });
+    },
+    references: [{ field: "role", kind: "Role", match: { name: "role" }, output: "name" }],
   },
 
   async delete(api, id, state) {

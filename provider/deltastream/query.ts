@@ -8,9 +8,10 @@
  * restarts it from its sources, so it needs allowReplace. The owner changes in place.
  */
 import { z } from "zod";
-import { defineDeltaStreamResource, DeltaStreamApi, Row, StatementResult } from "./api";
+import { DELTASTREAM_DIALECT, defineDeltaStreamResource, DeltaStreamApi, Row, StatementResult } from "./api";
 import { asOwner, differing, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone } from "./common";
 import { describe, fqnOf, leadingWords, programStatement } from "./plan";
+import { significant, splitStatements } from "../sql/tokenizer";
 import { SqlPart, ident, list, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import { WarehouseApiError, isNotFound } from "../http/errors";
@@ -183,6 +184,58 @@ async function findBySql(api: DeltaStreamApi, text: string, extra: Record<string
   return row ? { id: String(row.id), raw: row } : undefined;
 }
 
+/**
+ * The live queries (`pulumi-warehouse export`): running or starting, not terminated. An errored one
+ * is listed with why it is left out (adopting it would declare a query that does not run).
+ */
+async function liveQueries(api: DeltaStreamApi, applications: boolean): Promise<{ raw: Row; skip?: string }[]> {
+  return (await sysRows(api, "queries", {}))
+    .filter((q) => !!q.application_name === applications && !["terminated", "terminate_requested"].includes(String(q.current_state)))
+    .map((raw) => (String(raw.current_state) === "errored" ? { raw, skip: `it is errored (${str(raw.error_message) ?? "no message"})` } : { raw }));
+}
+
+/** Where a query writes (its sink's database and schema): what `--database` / `--schema` filter it on. */
+function placeOf(raw: Row): { database?: string; schema?: string } {
+  const sinks = parseList(raw.sink).map(plainFqn);
+  const [database, schema] = sinks.length === 1 ? sinks[0].split(".") : [];
+  return { ...(database ? { database } : {}), ...(schema ? { schema } : {}) };
+}
+
+/** The inputs declaring a running query: its statement as DeltaStream keeps it, sink and sources as it reports them. */
+export function queryExportInputs(raw: Row): Partial<QueryInputs> {
+  const sinks = parseList(raw.sink).map(plainFqn);
+  const sources = parseList(raw.sources).map(plainFqn);
+  return {
+    sql: String(raw.sql ?? ""),
+    ...(sinks.length === 1 ? { sink: sinks[0] } : {}),
+    ...(sources.length ? { sources } : {}),
+    ...(raw.compute_pool_name ? { computePool: str(raw.compute_pool_name) } : {}),
+    ...(raw.owner ? { owner: str(raw.owner) } : {}),
+  };
+}
+
+/**
+ * An application's statements, from its `BEGIN APPLICATION name … END APPLICATION` text (split on
+ * semicolons outside strings and identifiers); undefined when the text is not of that shape.
+ */
+export function applicationStatements(text: string): string[] | undefined {
+  let parts;
+  try {
+    parts = splitStatements(text, DELTASTREAM_DIALECT.lex);
+  } catch {
+    return undefined;
+  }
+  if (parts.length < 2) return undefined;
+  const words = (i: number) => significant(parts[i].tokens).map((t) => (t.kind === "word" ? t.text.toUpperCase() : t.text));
+  const head = significant(parts[0].tokens);
+  const last = words(parts.length - 1);
+  if (head.length < 3 || words(0)[0] !== "BEGIN" || words(0)[1] !== "APPLICATION" || last.join(" ") !== "END APPLICATION") return undefined;
+  // The header may end with a semicolon (`BEGIN APPLICATION a;`) or run into the first statement.
+  const first = head.length > 3 ? [text.slice(head[3].start, parts[0].tokens[parts[0].tokens.length - 1].end)] : [];
+  const statements = [...first, ...parts.slice(1, -1).map((p) => p.text)];
+  return statements.length ? statements : undefined;
+}
+
 export const query = defineDeltaStreamResource({
   kind: "Query",
   createTakesOver: true, // a second identical query would run beside the first: looked up first, a taken one refused naming adopt
@@ -229,6 +282,21 @@ export const query = defineDeltaStreamResource({
   },
 
   delete: (api, id) => terminate(api, id),
+
+  exporter: {
+    async list(api) {
+      const seen = new Map<string, string>();
+      return (await liveQueries(api, false)).map(({ raw, skip }) => {
+        const label = str(raw.name) ?? String(raw.id);
+        const same = seen.get(flatSql(raw.sql));
+        seen.set(flatSql(raw.sql), label);
+        const why = skip ?? (same ? `it runs the same statement as ${same}, so adopting it by its statement would take over that one` : undefined);
+        return { id: label, raw, name: label, ...placeOf(raw), ...(why ? { skip: why } : {}) };
+      });
+    },
+    inputs: queryExportInputs,
+    references: [{ field: "computePool", kind: "ComputePool", match: { name: "computePool" }, output: "name" }],
+  },
 });
 
 /** BEGIN APPLICATION "name" stmt; …; END APPLICATION. */
@@ -263,4 +331,21 @@ export const application = defineDeltaStreamResource({
   },
 
   delete: (api, id) => terminate(api, id),
+
+  exporter: {
+    async list(api) {
+      return (await liveQueries(api, true)).map(({ raw, skip }) => {
+        const label = String(raw.application_name);
+        const why = skip ?? (applicationStatements(String(raw.sql ?? "")) ? undefined : "its BEGIN APPLICATION … END APPLICATION text cannot be split into statements");
+        return { id: label, raw, name: label, ...placeOf(raw), ...(why ? { skip: why } : {}) };
+      });
+    },
+    inputs: (raw: Row): Partial<AppInputs> => ({
+      name: String(raw.application_name),
+      statements: applicationStatements(String(raw.sql ?? "")) ?? [],
+      ...(raw.compute_pool_name ? { computePool: str(raw.compute_pool_name) } : {}),
+      ...(raw.owner ? { owner: str(raw.owner) } : {}),
+    }),
+    references: [{ field: "computePool", kind: "ComputePool", match: { name: "computePool" }, output: "name" }],
+  },
 });

@@ -73,6 +73,24 @@ export const role = defineDeltaStreamResource({
     }
   },
 
+  exporter: {
+    // The roles the organization was made with (sysadmin, public, …) are not declared.
+    async list(api) {
+      const members = await sysRows(api, "role_members", {});
+      return (await sysRows(api, "roles", {}))
+        .filter((row) => row.is_builtin !== true)
+        .map((row) => {
+          const n = String(row.name);
+          const raw: RoleRaw = {
+            row,
+            parents: members.filter((m) => m.member_role_name === n).map((m) => String(m.role_name)).sort(),
+            members: members.filter((m) => m.role_name === n).map((m) => String(m.member_role_name)).sort(),
+          };
+          return { id: n, raw, name: n };
+        });
+    },
+  },
+
   async delete(api, id) {
     await api.statement(sql`DROP ROLE ${ident(id)}`);
     await waitGone(`role ${id}`, async () => (await sysRow(api, "roles", { name: id })) !== undefined);

@@ -63,6 +63,17 @@ export const schema = defineDeltaStreamResource({
     if (changed.includes("owner") && news.owner) await ctx.api.statement(alterOwner("SCHEMA", name(news.database, news.name), news.owner));
   },
 
+  exporter: {
+    // Every schema, `public` included (adopting it takes over the one its database came with).
+    async list(api) {
+      return (await sysRows(api, "schemas", {})).map((raw) => {
+        const ref = { database: String(raw.database_name), name: String(raw.name) };
+        return { id: SCHEMA_ID.encode(ref), raw, name: ref.name, database: ref.database, schema: ref.name };
+      });
+    },
+    references: [{ field: "database", kind: "Database", match: { name: "database" }, output: "name" }],
+  },
+
   async delete(api, id, state) {
     const { database, name: schemaName } = SCHEMA_ID.decode(id);
     const relations = await sysRows(api, "relations", { database_name: database, schema_name: schemaName });

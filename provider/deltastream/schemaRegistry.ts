@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { PropValue, alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps, word } from "./common";
+import { PropValue, alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps, word } from "./common";
 import { ident, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import type { OpContext } from "../framework/spec";
@@ -42,6 +42,8 @@ async function ready(ctx: OpContext<DeltaStreamApi>, name: string): Promise<Row>
   return row;
 }
 
+const observe = (raw: Row): Partial<Inputs> => ({ name: str(raw.name), type: str(raw.type)?.toUpperCase() as Inputs["type"], owner: str(raw.owner), ...(raw.uris ? { uris: str(raw.uris) } : {}) });
+
 export const schemaRegistry = defineDeltaStreamResource({
   kind: "SchemaRegistry",
   description: "A DeltaStream schema registry (Confluent or Confluent Cloud). URIs and credentials change in place; type and name replace it; readiness is awaited.",
@@ -62,7 +64,7 @@ export const schemaRegistry = defineDeltaStreamResource({
     return raw ? { id: inputs.name, raw } : undefined;
   },
   read: (api, id) => read(api, id),
-  observe: (raw: Row) => ({ name: str(raw.name), type: str(raw.type)?.toUpperCase() as Inputs["type"], owner: str(raw.owner), ...(raw.uris ? { uris: str(raw.uris) } : {}) }),
+  observe: (raw: Row) => observe(raw),
   computed: (raw: Row) => ({ status: str(raw.status), createdAt: str(raw.created_at) }),
 
   async update(ctx, id, olds, news, changed) {
@@ -74,6 +76,18 @@ export const schemaRegistry = defineDeltaStreamResource({
     }
     if (changed.includes("owner") && news.owner) await ctx.api.statement(alterOwner("SCHEMA_REGISTRY", ident(id), news.owner));
     return await ready(ctx, id);
+  },
+
+  exporter: {
+    async list(api) {
+      return (await sysRows(api, "schema_registries", {})).map((raw) => ({ id: String(raw.name), raw, name: String(raw.name) }));
+    },
+    // Credentials are never read back. A Confluent Cloud registry always has a key and secret: they are
+    // declared (the program reads them from secret config); a Confluent one may have none, so none are.
+    inputs: (raw: Row) => {
+      const o = observe(raw);
+      return o.type === "CONFLUENT_CLOUD" ? { ...o, credentials: { username: "(set in stack config)", password: "(set in stack config)" } } : o;
+    },
   },
 
   async delete(api, id) {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
-import { alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, timeoutField, waitGone, waitReady, withProps, word } from "./common";
+import { alterOwner, asOwner, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps, word } from "./common";
 import { ident, sql } from "../sql/builder";
 import { ResourceError } from "../framework/engine";
 import type { OpContext } from "../framework/spec";
@@ -28,6 +28,8 @@ async function ready(ctx: OpContext<DeltaStreamApi>, name: string): Promise<Row>
   return row;
 }
 
+const observe = (raw: Row) => ({ name: str(raw.name), type: "GENERIC_STRING" as const, description: str(raw.description) ?? "", owner: str(raw.owner) });
+
 export const secret = defineDeltaStreamResource({
   kind: "Secret",
   description: "A DeltaStream secret (GENERIC_STRING). The value is a secret, never read back; value and description change in place (UPDATE SECRET); readiness is awaited.",
@@ -49,7 +51,7 @@ export const secret = defineDeltaStreamResource({
     return raw ? { id: inputs.name, raw } : undefined;
   },
   read: (api, id) => read(api, id),
-  observe: (raw: Row) => ({ name: str(raw.name), type: "GENERIC_STRING" as const, description: str(raw.description) ?? "", owner: str(raw.owner) }),
+  observe: (raw: Row) => observe(raw),
   computed: (raw: Row) => ({ status: str(raw.status), createdAt: str(raw.created_at) }),
 
   async update(ctx, id, olds, news, changed) {
@@ -59,6 +61,14 @@ export const secret = defineDeltaStreamResource({
     if (Object.keys(p).length) await ctx.api.statement(sql`UPDATE SECRET ${ident(id)} WITH ${withProps(p)!}`, { secrets: [olds.value, news.value] });
     if (changed.includes("owner") && news.owner) await ctx.api.statement(alterOwner("SECRET", ident(id), news.owner));
     return await ready(ctx, id);
+  },
+
+  exporter: {
+    async list(api) {
+      return (await sysRows(api, "secrets", {})).map((raw) => ({ id: String(raw.name), raw, name: String(raw.name) }));
+    },
+    // The value is never read back: declared so the program reads it from secret config.
+    inputs: (raw: Row) => ({ ...observe(raw), value: "(set in stack config)" }),
   },
 
   async delete(api, id) {

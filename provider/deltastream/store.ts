@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import { z } from "zod";
 import { Attachment, defineDeltaStreamResource, DeltaStreamApi, Row } from "./api";
 import { PropValue, alterOwner, asOwner, differing, handOver, dsName, ownerField, str, sysRow, sysRows, timeoutField, waitGone, waitReady, withProps, word } from "./common";
-import { STORE_TYPES } from "./contract";
+import { STORE_TYPES, storeTypeFromSys } from "./contract";
 import { ident, sql } from "../sql/builder";
 import { WarehouseApiError } from "../http/errors";
 import { ResourceError } from "../framework/engine";
@@ -219,6 +219,89 @@ export async function storeDependents(api: DeltaStreamApi, storeName: string): P
   return relations.map((r) => `${r.database_name}.${r.schema_name}.${r.name}`);
 }
 
+/** The visible properties (credentials are never shown) each store type's inputs declare: a store made with any other is not exported. */
+const KAFKA_EXPORTED = ["kafka.sasl.hash_function", "confluent_kafka.sasl.hash_function", "kafka.sasl.username", "confluent_kafka.sasl.username", "kafka.msk.iam_role_arn", "kafka.msk.aws_region", "tls.disabled", "tls.verify_server_hostname", "schema_registry.name", "kafka.schema_registry_name"];
+const EXPORTED_PROPS: Record<Inputs["type"], string[]> = {
+  KAFKA: ["type", "uris", ...KAFKA_EXPORTED],
+  CONFLUENT_KAFKA: ["type", "uris", ...KAFKA_EXPORTED],
+  KINESIS: ["type", "uris", "kinesis.account.id", "kinesis.account_id"],
+  POSTGRESQL: ["type", "uris", "postgres.username", "tls.disabled", "tls.verify_server_hostname"],
+  SNOWFLAKE: [],
+  DATABRICKS: ["type", "uris", "databricks.warehouse_id", "databricks.warehouse_port", "databricks.cloud.s3.bucket", "databricks.cloud.region"],
+};
+
+/** A credential-free placeholder the exporter declares (renderProgram turns a secret input into a config read). */
+const CREDENTIAL_PLACEHOLDER = "(set in stack config)";
+
+/**
+ * The inputs declaring an existing store (`pulumi-warehouse export`), from its `deltastream.sys`
+ * row: its `properties` (JSON, credentials left out by the vendor) give the type's block; the
+ * credentials a type needs are declared (as keys only: the program reads them from secret config).
+ * A string when the store cannot be declared exactly: why (a key or certificate file only its
+ * creator had, a property the kind does not model).
+ */
+export function storeExportInputs(raw: Row): Partial<Inputs> | string {
+  const type = storeTypeFromSys(str(raw.type));
+  if (!type) return `its type ${JSON.stringify(raw.type)} is not one this kind declares`;
+  let props: Record<string, unknown> = {};
+  try {
+    const p = JSON.parse(String(raw.properties ?? "{}"));
+    if (p && typeof p === "object") props = p as Record<string, unknown>;
+  } catch {
+    return "its properties cannot be read";
+  }
+  const text = (...keys: string[]) => {
+    for (const k of keys) if (props[k] !== undefined && props[k] !== null && props[k] !== "") return String(props[k]);
+    return undefined;
+  };
+  const bool = (k: string) => {
+    const v = text(k);
+    return v === undefined ? undefined : /^true$/i.test(v) ? true : /^false$/i.test(v) ? false : undefined;
+  };
+  const defined = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const creds = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, CREDENTIAL_PLACEHOLDER]));
+  const base: Partial<Inputs> = defined({ name: str(raw.name), type, uris: str(raw.uris), owner: str(raw.owner) });
+  if (text("tls.ca_cert_file") !== undefined) return "its CA certificate is a file sent when it was created, which DeltaStream never returns";
+  if (type === "SNOWFLAKE") return "its client key is a file sent when it was created, which DeltaStream never returns";
+  const unmodelled = Object.keys(props).filter((k) => props[k] !== null && !EXPORTED_PROPS[type].includes(k));
+  if (unmodelled.length) return `it was made with ${unmodelled.map((k) => `'${k}'`).join(", ")}, which this kind does not declare`;
+  switch (type) {
+    case "KAFKA":
+    case "CONFLUENT_KAFKA": {
+      // No hash function given: a Confluent Kafka store authenticates with PLAIN, a Kafka store with none.
+      const hash = (text("kafka.sasl.hash_function", "confluent_kafka.sasl.hash_function") ?? (type === "CONFLUENT_KAFKA" ? "PLAIN" : "NONE")).toUpperCase();
+      if (!["NONE", "PLAIN", "SHA256", "SHA512", "AWS_MSK_IAM"].includes(hash)) return `its kafka.sasl.hash_function ${hash} is not one this kind declares`;
+      const kafka = defined({
+        saslHashFunction: hash as NonNullable<Inputs["kafka"]>["saslHashFunction"],
+        mskIamRoleArn: text("kafka.msk.iam_role_arn"),
+        mskAwsRegion: text("kafka.msk.aws_region"),
+        tlsDisabled: bool("tls.disabled"),
+        tlsVerifyServerHostname: bool("tls.verify_server_hostname"),
+        schemaRegistryName: text("schema_registry.name", "kafka.schema_registry_name") ?? str(raw.schema_registry_name),
+      });
+      const sasl = ["PLAIN", "SHA256", "SHA512"].includes(hash) || text("kafka.sasl.username", "confluent_kafka.sasl.username") !== undefined;
+      return { ...base, kafka, ...(sasl ? { credentials: creds(["username", "password"]) } : {}) };
+    }
+    case "KINESIS":
+      return { ...base, kinesis: defined({ accountId: text("kinesis.account.id", "kinesis.account_id") }), credentials: creds(["accessKeyId", "secretAccessKey"]) };
+    case "POSTGRESQL": {
+      const postgres = defined({ tlsDisabled: bool("tls.disabled"), tlsVerifyServerHostname: bool("tls.verify_server_hostname") });
+      return { ...base, ...(Object.keys(postgres).length ? { postgres } : {}), credentials: creds(["username", "password"]) };
+    }
+    default: {
+      // DATABRICKS (a SNOWFLAKE store was left out above)
+      const port = text("databricks.warehouse_port");
+      const databricks = {
+        warehouseId: text("databricks.warehouse_id") ?? "",
+        warehousePort: port === undefined ? 443 : Number(port),
+        s3Bucket: text("databricks.cloud.s3.bucket") ?? "",
+        cloudRegion: text("databricks.cloud.region") ?? "",
+      };
+      return { ...base, databricks, credentials: creds(["appToken", "accessKeyId", "secretAccessKey"]) };
+    }
+  }
+}
+
 export const store = defineDeltaStreamResource({
   kind: "Store",
   description:
@@ -270,7 +353,8 @@ export const store = defineDeltaStreamResource({
 
   observe: (raw: Row) => ({
     name: str(raw.name),
-    type: str(raw.type)?.toUpperCase() as Inputs["type"],
+    // deltastream.sys spells the types Kafka, ConfluentKafka, Postgres, …: mapped to the input's names.
+    type: (storeTypeFromSys(str(raw.type)) ?? str(raw.type)?.toUpperCase()) as Inputs["type"],
     owner: str(raw.owner),
     ...(raw.uris !== undefined && raw.uris !== null ? { uris: str(raw.uris) } : {}),
   }),
@@ -285,6 +369,16 @@ export const store = defineDeltaStreamResource({
     }
     if (changed.includes("owner") && news.owner) await ctx.api.statement(alterOwner("STORE", ident(id), news.owner));
     return await awaitReady(ctx, news);
+  },
+
+  exporter: {
+    async list(api) {
+      return (await sysRows(api, "stores", {})).map((raw) => {
+        const inputs = storeExportInputs(raw);
+        return { id: String(raw.name), raw, name: String(raw.name), ...(typeof inputs === "string" ? { skip: inputs } : {}) };
+      });
+    },
+    inputs: (raw) => storeExportInputs(raw) as Partial<Inputs>,
   },
 
   async delete(api, id, state) {

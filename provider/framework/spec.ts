@@ -85,6 +85,11 @@ export interface Listed<Raw> {
   database?: string;
   /** The schema it lives in, or its own name for a schema (what `--schema` filters on). */
   schema?: string;
+  /**
+   * Why the object cannot be declared exactly (e.g. it was made with a file the vendor never
+   * returns): export leaves it out of the program and says so, naming it, on stderr.
+   */
+  skip?: string;
 }
 
 /**
@@ -101,9 +106,17 @@ export interface Exporter<S extends z.ZodObject, Api, Raw> {
    * `output` when it is exported too (so the program orders them), else as the literal value.
    * `match` maps the other kind's input fields (or non-secret computed outputs, e.g. an API key's
    * role) to this kind's fields that identify it. Several entries may share a field (a grant's table
-   * may be a table or a view): the first that matches an exported object is used.
+   * may be a table or a view): the first that matches an exported object is used. `when`, if given,
+   * limits an entry to the objects whose inputs it accepts (a permission's resource is a database
+   * only when its objectType is DATABASE).
    */
-  references?: { field: keyof InputsOf<S> & string; kind: string; match: Record<string, keyof InputsOf<S> & string>; output: string }[];
+  references?: {
+    field: keyof InputsOf<S> & string;
+    kind: string;
+    match: Record<string, keyof InputsOf<S> & string>;
+    output: string;
+    when?(inputs: Partial<InputsOf<S>>): boolean;
+  }[];
 }
 
 export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown, Raw = unknown, Out extends string = string> {

@@ -16,6 +16,9 @@ async function altertableSql(emu: EmulatorHarness<any>, statement: string): Prom
   expect(text, statement).not.to.match(/"error"\s*:\s*"/);
 }
 
+const LOCAL_DATA = { path: "/tmp/pulumi-warehouse-export-files" };
+const S3_DATA = { bucket: "landing", region: "eu-west-1", accessKeyId: "AKIAEXPORT", secretAccessKey: "s3-secret-never-in-the-program" };
+
 const CASES: ExportCase[] = [
   {
     vendor: "bytehouse",
@@ -44,11 +47,61 @@ const CASES: ExportCase[] = [
         }),
       );
       await ok(bhCall(e, "POST", "/v1/databases/scratch/tables", { name: "tmp", columns: [{ name: "x", type: "String" }], orderByKeys: ["x"] }));
+      // Grants: on a database, a table (with the grant option), a warehouse; one on scratch (filtered out).
+      const grant = (RoleName: string, SecureObjectTypeName: string, ByteHouseResourceID: string, ActionName: string, GrantOption = false) =>
+        ok(bhCall(e, "POST", "/v1/iam/permissions", { RoleName, SecureObjectTypeName, ByteHouseResourceID, ActionName, GrantOption }));
+      await grant("Analyst", "DATABASE", "shop", "SELECT");
+      await grant("DataAdmin", "TABLE", "shop.orders", "INSERT", true);
+      await grant("Analyst", "VIRTUAL_WAREHOUSE", "etl", "USAGE");
+      await grant("Analyst", "DATABASE", "scratch", "SELECT");
+      // The calling user's assignment is exported; another user's cannot be listed (no list of users),
+      // so it is not, though the filter (*:*) would let it through.
+      await ok(bhCall(e, "POST", "/v1/iam/assignments", { UserID: 1336688750, RoleName: "Analyst" }));
+      await ok(bhCall(e, "POST", "/v1/iam/assignments", { UserID: 42, RoleName: "ReadOnly" }));
+      // Connections (ids 1 and 2): LOCAL has nothing masked; S3's credentials come back masked.
+      await ok(bhCall(e, "POST", "/v1/dataloading/connections", { name: "local-files", type: "LOCAL", data: LOCAL_DATA }));
+      await ok(bhCall(e, "POST", "/v1/dataloading/connections", { name: "s3-landing", type: "S3", data: S3_DATA }));
+      await ok(
+        bhCall(e, "POST", "/v1/dataloading/jobs", {
+          name: "load-orders",
+          description: "orders from files",
+          connectionID: 1,
+          configuration: { source: { format: "CSV", properties: { fileNames: "orders.csv", header: true } }, sink: { database: "shop", table: "orders", mode: "APPEND" } },
+          state: "PUBLISHED",
+        }),
+      );
+      await ok(bhCall(e, "POST", "/v1/dataloading/jobs", { name: "landing", connectionID: 2, configuration: { sink: { database: "shop", table: "orders" } }, state: "DRAFT" }));
+      // A run is a one-shot load, not part of the job: it must not make the job differ.
+      await ok(bhCall(e, "POST", "/v1/dataloading/jobs/1/start", {}));
     },
-    // Everything but the scratch database and its table: the filter is part of the round trip.
-    filter: ["--name", "shop,orders,etl,adhoc"],
-    expected: ["bytehouse:Database shop", "bytehouse:Table shop.orders", "bytehouse:VirtualWarehouse etl", "bytehouse:VirtualWarehouse adhoc"],
-    isCreate: (r) => r.method === "POST",
+    // Everything but the scratch database, its table and its grant: the filter is part of the round trip.
+    filter: ["--name", "shop,orders,etl,adhoc,*|shop|*,*|shop.*|*,*|etl|*,*:*,local-files,s3-landing,load-orders,landing"],
+    expected: [
+      "bytehouse:Database shop",
+      "bytehouse:Table shop.orders",
+      "bytehouse:VirtualWarehouse etl",
+      "bytehouse:VirtualWarehouse adhoc",
+      "bytehouse:RolePermission Analyst|DATABASE|shop|SELECT",
+      "bytehouse:RolePermission DataAdmin|TABLE|shop.orders|INSERT",
+      "bytehouse:RolePermission Analyst|VIRTUAL_WAREHOUSE|etl|USAGE",
+      "bytehouse:RoleAssignment 1336688750:Analyst",
+      "bytehouse:Connection local-files",
+      "bytehouse:Connection s3-landing",
+      "bytehouse:ImportJob load-orders",
+      "bytehouse:ImportJob landing",
+    ],
+    secrets: { "local-files-data": JSON.stringify(LOCAL_DATA), "s3-landing-data": JSON.stringify(S3_DATA) },
+    // References: a table's database, a grant's database and warehouse, a job's connection; and no
+    // connection data in the program (it is a config placeholder).
+    reference: new RegExp(
+      "^(?![\\s\\S]*(eu-west-1|AKIAEXPORT|s3-secret))" +
+      ["database: database_shop\\.name,", "resourceId: database_shop\\.name,", "resourceId: virtualWarehouse_etl\\.name,", "connectionId: connection_local_files\\.connectionId,", "connectionId: connection_s3_landing\\.connectionId,"]
+        .map((x) => `(?=[\\s\\S]*${x})`)
+        .join(""),
+    ),
+    // Nothing is written, but for one PUT: S3's credentials come back masked, so adopting it cannot
+    // compare them and sends the declared data (here the same values) once.
+    isCreate: (r) => r.method !== "GET" && !(r.method === "PUT" && r.path === "/v1/dataloading/connections/2"),
   },
   {
     vendor: "altertable",

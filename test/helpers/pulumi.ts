@@ -9,6 +9,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack, PulumiFn } from "@pulumi/pulumi/automation";
 
+/** Internals of the Node SDK's runtime (not in its typings) that the inline-program guard reads. */
+const pulumiSettings = require("@pulumi/pulumi/runtime/settings") as { grpcClientOptions: Record<string, unknown>; waitForRPCs(): Promise<void> };
+const pulumiState = require("@pulumi/pulumi/runtime/state") as { getStore(): { terminated?: boolean } };
+
 const REPO = path.resolve(__dirname, "../../..");
 let binDir: string | undefined;
 
@@ -20,6 +24,65 @@ export function pulumiBin(): string {
     binDir = out.trim().split("\n").pop()!;
   }
   return binDir;
+}
+
+/*
+ * Inline programs run in this process, one Automation API run after another, each with a new
+ * client to that run's engine. The Node SDK never closes those clients, and gRPC shares a
+ * connection per address across clients by default: a client of an engine that has exited keeps
+ * retrying its address, and if a later engine listens on the same port, the new client inherits
+ * the failed connection — its first calls fail at once with UNAVAILABLE. The SDK reads that as
+ * "the engine is shutting down", stops registering resources without an error, and the engine
+ * then deletes every resource the program did not register. Each client gets its own connections.
+ */
+pulumiSettings.grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
+
+/** Set when an inline program's calls to the engine were cut off (the SDK's "terminated"). */
+let monitorLost = false;
+
+/**
+ * Wraps an inline program: after it has run and its registrations have been answered, a run whose
+ * registrations were cut off fails with a plain error (so the engine deletes nothing) instead of
+ * succeeding with resources missing.
+ */
+export function guardProgram(program: PulumiFn): PulumiFn {
+  if ((program as { guarded?: boolean }).guarded) return program;
+  const guarded = async () => {
+    const out = await program();
+    await pulumiSettings.waitForRPCs();
+    if (pulumiState.getStore().terminated) {
+      monitorLost = true;
+      throw new Error("the program's connection to the engine's resource monitor was cut off; resources were not registered");
+    }
+    return out;
+  };
+  return Object.assign(guarded, { guarded: true });
+}
+
+/**
+ * The stack's up/preview/refresh/destroy, repeated once when the program lost its engine
+ * connection (guardProgram): a transport fault of this test process, not of the provider.
+ */
+function retryOnMonitorLoss(stack: Stack): void {
+  for (const op of ["up", "preview", "refresh", "destroy"] as const) {
+    const original = (stack[op] as (...a: unknown[]) => Promise<unknown>).bind(stack);
+    (stack as unknown as Record<string, unknown>)[op] = async (...args: unknown[]) => {
+      monitorLost = false;
+      try {
+        return await original(...args);
+      } catch (e) {
+        if (!monitorLost) throw e;
+        monitorLost = false;
+        process.stderr.write(`    (test harness: the inline program lost its engine connection during ${op}; running ${op} again)\n`);
+        return original(...args);
+      }
+    };
+  }
+  // Programs the tests set later go through the guard too.
+  const ws = stack.workspace as LocalWorkspace;
+  let current = ws.program;
+  Object.defineProperty(ws, "program", { get: () => current, set: (p: PulumiFn | undefined) => (current = p && guardProgram(p)), configurable: true });
+  ws.program = current;
 }
 
 export const PASSPHRASE = "pulumi-warehouse-tests";
@@ -54,7 +117,7 @@ export async function inlineStack(name: string, program: PulumiFn, config: Recor
   fs.mkdirSync(path.join(REPO, ".pulumi-work"), { recursive: true });
   const workDir = fs.mkdtempSync(path.join(REPO, ".pulumi-work", `${name}-`));
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: "test", projectName, program },
+    { stackName: "test", projectName, program: guardProgram(program) },
     {
       pulumiCommand,
       workDir,
@@ -64,6 +127,7 @@ export async function inlineStack(name: string, program: PulumiFn, config: Recor
     },
   );
   await stack.setAllConfig(config);
+  retryOnMonitorLoss(stack);
   return {
     stack,
     stateDir,
