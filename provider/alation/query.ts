@@ -276,6 +276,36 @@ export const query = defineAlationResource({
     return withUrls(ctx.api, await ctx.api.getQuery(id));
   },
 
+  // Every query Alation lists, declared as Alation stores it (author is not read back: left out).
+  // Left out, saying why: a query whose title the provider cannot declare (empty, or with spaces
+  // around it: the provider finds a query by its title), and all but the newest of queries sharing
+  // a title on one data source (adoption finds a query by title: it could not tell them apart).
+  // Left out silently: a query this provider abandoned (listed by alation.AbandonedQueries).
+  // `name` is the title, `database` the data source's title.
+  exporter: {
+    async list(api) {
+      const newest = new Map<string, QueryBody>();
+      const out: { id: string; raw: QueryRaw; name: string; database: string; skip?: string }[] = [];
+      const listed = (q: QueryBody, skip?: string) => ({ id: String(q.id), raw: withUrls(api, q)!, name: q.title, database: q.datasource.title, ...(skip ? { skip } : {}) });
+      const all = (await api.listQueries()).filter((q) => !api.ledger.has(q));
+      for (const q of all) {
+        if (q.title.trim() === "" || q.title.trim() !== q.title) {
+          out.push(listed(q, `its title ${JSON.stringify(q.title)} cannot be declared: the provider finds a query by a title without surrounding spaces`));
+          continue;
+        }
+        const key = JSON.stringify([q.datasource_id, q.title]);
+        const seen = newest.get(key);
+        if (!seen || q.id > seen.id) newest.set(key, q);
+      }
+      for (const q of all) {
+        const kept = newest.get(JSON.stringify([q.datasource_id, q.title]));
+        if (kept && kept.id !== q.id) out.push(listed(q, `query ${kept.id} on the same data source has the same title and is newer; adoption finds a query by its title and would take that one`));
+      }
+      out.push(...[...newest.values()].map((q) => listed(q)));
+      return out.sort((a, b) => Number(a.id) - Number(b.id));
+    },
+  },
+
   async delete(api, id, state) {
     const q = await api.getQuery(id);
     const url = q ? api.queryUrl(q) : `${api.endpoint}/query/${id}/`;

@@ -59,7 +59,7 @@ export const cartoApiKeyInputs = z.object({
 
 type Inputs = z.output<typeof cartoApiKeyInputs>;
 
-interface KeyRaw {
+export interface KeyRaw {
   key: ApiKeyBody;
   role?: string;
 }
@@ -101,7 +101,7 @@ const normTables = (v: unknown) =>
 const normSchemas = (v: unknown) => (v as { name: string; permissions: string[] }[]).map((s) => ({ name: s.name, permissions: [...s.permissions].sort() })).sort((a, b) => a.name.localeCompare(b.name));
 
 /** The key's PostgreSQL role, asked with the key itself; undefined when it may not use the SQL API. */
-async function roleOf(api: CartoApi, key: ApiKeyBody): Promise<string | undefined> {
+export async function roleOf(api: CartoApi, key: ApiKeyBody): Promise<string | undefined> {
   if (!key.grants.some((g) => g.type === "apis" && g.apis.includes("sql"))) return undefined;
   const asKey = api.withKey(key.token);
   try {
@@ -156,5 +156,22 @@ export const cartoApiKey = defineCartoResource({
     return { key, role: await roleOf(ctx.api, key) };
   },
 
+  // Regular keys only: the account's Master and Default public keys are CARTO's own. The token is
+  // an output (never exported); the role (asked with the key itself) lets a grant to it be a reference.
+  exporter: {
+    list: async (api) => (await listRegularKeys(api)).map((raw) => ({ id: raw.key.name, raw, name: raw.key.name })),
+  },
+
   delete: (api, id) => api.deleteApiKey(id),
 });
+
+/** The account's regular API keys (not Master, not Default public), each with its PostgreSQL role when it may use the SQL API. */
+export async function listRegularKeys(api: CartoApi): Promise<KeyRaw[]> {
+  const out: KeyRaw[] = [];
+  for (const key of await api.listApiKeys()) {
+    if (key.type !== "regular") continue;
+    const role = await roleOf(api, key);
+    out.push({ key, ...(role !== undefined ? { role } : {}) });
+  }
+  return out;
+}

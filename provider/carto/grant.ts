@@ -11,6 +11,8 @@ import { ident, list, literal, raw, sql } from "../sql/builder";
 import { CARTO_DIALECT, CartoApi, defineCartoResource } from "./api";
 import { DEFAULT_SCHEMA, pgIdent, qualified } from "./names";
 import { runScript } from "./table";
+import { listGrantees } from "./catalog";
+import { grantsOf, listRegularKeys } from "./apiKey";
 
 export const TABLE_PRIVILEGES = ["select", "insert", "update", "delete", "truncate", "references", "trigger"] as const;
 
@@ -107,6 +109,35 @@ export const cartoGrant = defineCartoResource({
     if (add.length) statements.push(sql`GRANT ${privilegeList(add)} ON ${t} TO ${ident(news.role)}`);
     if (drop.length) statements.push(sql`REVOKE ${privilegeList(drop)} ON ${t} FROM ${ident(news.role)}`);
     await runScript(ctx.api, statements);
+  },
+
+  // Every role's explicit privileges on the user's tables and views (not the owner's, not PUBLIC's),
+  // declared as refresh reads them (effective privileges). Left out: what an API key's own
+  // table permissions granted its role (part of that carto.ApiKey; CARTO makes and drops those
+  // GRANTs with the key). `name` (what --name filters on) is the table's name.
+  exporter: {
+    async list(api) {
+      const fromKeys = new Map<string, Set<string>>();
+      for (const k of await listRegularKeys(api)) {
+        if (k.role === undefined) continue;
+        for (const t of grantsOf(k.key).tables) fromKeys.set(GRANT_ID.encode({ schema: t.schema, table: t.name, role: k.role }), new Set(t.permissions));
+      }
+      const out: { id: string; raw: GrantRaw; name: string; schema: string }[] = [];
+      for (const g of await listGrantees(api)) {
+        const id = GRANT_ID.encode(g);
+        const keys = fromKeys.get(id);
+        if (keys && g.privileges.every((p) => keys.has(p))) continue;
+        const raw = await readGrant(api, g);
+        if (raw) out.push({ id, raw, name: g.table, schema: g.schema });
+      }
+      return out;
+    },
+    references: [
+      { field: "table", kind: "Table", match: { schema: "schema", name: "table" }, output: "name" },
+      { field: "table", kind: "View", match: { schema: "schema", name: "table" }, output: "name" },
+      { field: "table", kind: "MaterializedView", match: { schema: "schema", name: "table" }, output: "name" },
+      { field: "role", kind: "ApiKey", match: { role: "role" }, output: "role" },
+    ],
   },
 
   async delete(api, id, state) {

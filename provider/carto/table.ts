@@ -24,6 +24,7 @@ import { POSTGRES_TYPES } from "../sql/types/postgres";
 import { CARTO_DIALECT, CartoApi, defineCartoResource } from "./api";
 import { isNotFound } from "../http/errors";
 import { DEFAULT_SCHEMA, OBJECT_ID, ObjectRef, pgIdent, qualified, splitId } from "./names";
+import { listRelations } from "./catalog";
 
 /** The columns CARTO adds to a dataset, in its order. */
 export const DATASET_COLUMNS = ["cartodb_id", "the_geom", "the_geom_webmercator"] as const;
@@ -373,6 +374,20 @@ export const cartoTable = defineCartoResource({
     const statements = alterStatements(olds, news);
     if (statements.length) ctx.progress(`altering ${id}: ${statements.length} statement(s) in one transaction`);
     await runScript(ctx.api, statements);
+  },
+
+  // The user's tables (never CARTO's or PostGIS's own: catalog.ts), each read as refresh reads it:
+  // geometry columns with subtype and SRID, a cartodbfied table as dataset: true without its own
+  // columns and GiST indexes, secondary indexes, column defaults and comments.
+  exporter: {
+    async list(api) {
+      const out: { id: string; raw: TableRaw; name: string; schema: string }[] = [];
+      for (const ref of await listRelations(api, ["r", "p"])) {
+        const raw = await readFromCatalog(api, ref);
+        if (raw) out.push({ id: OBJECT_ID.encode(ref), raw, name: ref.name, schema: ref.schema });
+      }
+      return out;
+    },
   },
 
   delete: (api, id) => api.sql(sql`DROP TABLE IF EXISTS ${qualified(splitId(id))}`).then(() => undefined),

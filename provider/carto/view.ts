@@ -16,6 +16,7 @@ import { SqlPart, checkQuery, literal, query, sql } from "../sql/builder";
 import { CARTO_DIALECT, CartoApi, defineCartoResource } from "./api";
 import { DEFAULT_SCHEMA, OBJECT_ID, ObjectRef, pgIdent, qualified, splitId } from "./names";
 import { runScript } from "./table";
+import { listRelations } from "./catalog";
 
 const sqlField = z
   .string()
@@ -87,6 +88,16 @@ async function readRelation(api: CartoApi, ref: ObjectRef, _relkind: "v" | "m"):
   return { ...ref, sql: String(r.sql).trim().replace(/;$/, ""), comment: (r.comment as string | null) ?? "" };
 }
 
+/** Lists the user's views (relkind v) or materialized views (m), each read as refresh reads it. */
+async function listOf(api: CartoApi, relkind: "v" | "m") {
+  const out: { id: string; raw: ViewRaw; name: string; schema: string }[] = [];
+  for (const ref of await listRelations(api, [relkind])) {
+    const raw = await readRelation(api, ref, relkind);
+    if (raw) out.push({ id: OBJECT_ID.encode(ref), raw, name: ref.name, schema: ref.schema });
+  }
+  return out;
+}
+
 async function checkedBeforeWrite(api: CartoApi, label: string, text: string): Promise<void> {
   const problem = await explainProblem(api, text, false);
   if (problem) throw new Error(`${label}: CARTO rejected the query: ${problem}`);
@@ -142,6 +153,9 @@ export const cartoView = defineCartoResource({
     }
   },
 
+  // The query as PostgreSQL keeps it (pg_get_viewdef): no field names the tables it reads, so there is no reference to make.
+  exporter: { list: (api) => listOf(api, "v") },
+
   delete: (api, id) => api.sql(sql`DROP VIEW IF EXISTS ${qualified(splitId(id))}`).then(() => undefined),
 });
 
@@ -195,6 +209,9 @@ export const cartoMaterializedView = defineCartoResource({
     const rebuilt = changed.includes("sql") || changed.includes("refreshTrigger");
     return raw && { ...raw, refreshedAt: rebuilt ? new Date().toISOString() : (olds as MatViewInputs & { refreshedAt?: string }).refreshedAt };
   },
+
+  // refreshTrigger is the program's own trigger, never read: left out.
+  exporter: { list: (api) => listOf(api, "m") },
 
   delete: (api, id) => api.sql(sql`DROP MATERIALIZED VIEW IF EXISTS ${qualified(splitId(id))}`).then(() => undefined),
 });

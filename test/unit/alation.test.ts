@@ -123,3 +123,31 @@ describe("alation: settings and the Query schema", () => {
     expect(queryInputs.safeParse({ datasource: "DW", title: "T", content: "-- only a comment" }).success).to.equal(false);
   });
 });
+
+describe("alation: export of queries (provider/alation/query.ts exporter)", () => {
+  it("declares the newest query per title and data source; names the older ones and an undeclarable title as left out; drops abandoned ones", async () => {
+    const { query } = await import("../../provider/alation/query");
+    const { readEstate } = await import("../../cli/export");
+    const q = (id: number, title: string, ds = 1) => ({
+      id, datasource_id: ds, title, content: "SELECT 1", autosave_content: "SELECT 1", saved: true, published: false, description: "", url: `/query/${id}/`,
+      domains: [], tags: [{ id: 1, name: "b" }, { id: 2, name: "a" }], datasource: { id: ds, title: `ds${ds}` }, ts_last_saved: null, has_unsaved_changes: false,
+      catalog_url: `/query/${id}/`, compose_url: `/compose/query/${id}/`, schedules: [],
+    });
+    const api = {
+      endpoint: "http://alation.invalid",
+      queryUrl: (x: { id: number }) => `http://alation.invalid/query/${x.id}/`,
+      ledger: { has: (x: { id: number }) => x.id === 6 },
+      listQueries: async () => [q(1, "Daily"), q(2, "Daily"), q(3, "Daily", 2), q(4, " padded"), q(5, "Weekly"), q(6, "Weekly")],
+    };
+    const listed = await query.exporter!.list(api as any);
+    expect(listed.map((l) => `${l.id}:${l.skip ? "skip" : "keep"}`)).to.deep.equal(["1:skip", "2:keep", "3:keep", "4:skip", "5:keep"]);
+    expect(listed[0].skip).to.match(/query 2 .* same title/);
+    expect(listed.find((l) => l.id === "3")).to.include({ name: "Daily", database: "ds2" });
+    const said: string[] = [];
+    const vendor = { name: "alation", title: "Alation", settings: {}, createApi: () => api, specs: [query] } as any;
+    const estate = await readEstate(vendor, api, { database: "ds1" }, (m) => said.push(m));
+    expect(estate.map((r) => r.name)).to.deep.equal(["2", "5"]);
+    expect(estate[0].inputs).to.deep.equal({ datasourceId: 1, title: "Daily", description: "", content: "SELECT 1", saved: true, published: false, tags: ["a", "b"], domains: [] });
+    expect(said.filter((m) => / left out /.test(m))).to.have.length(2);
+  });
+});

@@ -233,3 +233,18 @@ describe("carto.BatchJob, carto.ApiKey, carto.LoadedData (unit)", () => {
     }
   });
 });
+
+describe("carto: what export never lists (provider/carto/catalog.ts)", () => {
+  it("CARTO's and PostgreSQL's own schemas and relations are system objects; a user's are not", async () => {
+    const { isSystemObject } = await import("../../provider/carto/catalog");
+    for (const [schema, name] of [["cartodb", "cdb_conf"], ["information_schema", "tables"], ["pg_catalog", "pg_class"], ["pg_temp_3", "t"], ["public", "spatial_ref_sys"], ["public", "geometry_columns"], ["public", "pg_stats_x"], ["topology", "layer"]]) {
+      expect(isSystemObject(schema, name), `${schema}.${name}`).to.equal(true);
+    }
+    for (const [schema, name] of [["public", "stores"], ["analyst", "parcels"], ["public", "cartodb_export"]]) expect(isSystemObject(schema, name), `${schema}.${name}`).to.equal(false);
+  });
+
+  it("a serial column's default as the catalog reads it (what export declares) passes check", () => {
+    const t = cartoTableInputs.safeParse({ name: "events", columns: [{ name: "id", type: "bigint", nullable: false, defaultValue: "nextval('events_id_seq'::regclass)" }], primaryKey: ["id"] });
+    expect(t.success, JSON.stringify(t.error?.issues)).to.equal(true);
+  });
+});

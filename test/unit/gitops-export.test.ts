@@ -75,6 +75,50 @@ describe("gitops: export program generator", () => {
     expect(kinds.map((r) => r.id)).to.deep.equal(["sales", "tmp"]);
   });
 
+  it("a reference may match another object's non-secret computed output, and a field may reference one of several kinds", async () => {
+    const base = { vendor: "fake", description: "k", replaceOn: [], outputs: {}, create: async () => ({ id: "x" }), read: async () => undefined, delete: async () => undefined };
+    const key = defineResource({
+      ...base,
+      kind: "Key",
+      inputs: z.object({ name: z.string().describe("n") }),
+      secretOutputs: ["token"],
+      observe: (raw: { name: string; role: string; token: string }) => ({ name: raw.name }),
+      computed: (raw: { name: string; role: string; token: string }) => ({ role: raw.role, token: raw.token }),
+      exporter: { list: async () => [{ id: "k1", name: "k1", raw: { name: "k1", role: "role_k1", token: "tok_secret" } }] },
+    });
+    const view = defineResource({
+      ...base,
+      kind: "View",
+      inputs: z.object({ name: z.string().describe("n") }),
+      observe: (raw: { name: string }) => raw,
+      exporter: { list: async () => [{ id: "v1", name: "v1", raw: { name: "v1" } }] },
+    });
+    const grant = defineResource({
+      ...base,
+      kind: "Grant",
+      inputs: z.object({ table: z.string().describe("t"), role: z.string().describe("r") }),
+      observe: (raw: { table: string; role: string }) => raw,
+      exporter: {
+        list: async () => [
+          { id: "g1", name: "g1", raw: { table: "v1", role: "role_k1" } },
+          { id: "g2", name: "g2", raw: { table: "other", role: "tok_secret" } },
+        ],
+        references: [
+          { field: "table", kind: "Db", match: { name: "table" }, output: "name" },
+          { field: "table", kind: "View", match: { name: "table" }, output: "name" },
+          { field: "role", kind: "Key", match: { role: "role" }, output: "role" },
+          { field: "role", kind: "Key", match: { token: "role" }, output: "token" },
+        ],
+      },
+    });
+    const v = { name: "fake", title: "Fake", settings: {}, createApi: () => ({}), specs: [grant, key, view, db] } as unknown as VendorDefinition;
+    const estate = await readEstate(v, {}, {});
+    expect(estate.find((r) => r.kind === "Key")?.outputs, "a secret output is never kept").to.deep.equal({ role: "role_k1" });
+    const { text } = renderProgram(estate);
+    expect(text).to.contain("  table: view_v1.name,\n  role: key_k1.role,");
+    expect(text, "no match on a secret output").to.contain('  table: "other",\n  role: "tok_secret",');
+  });
+
   it("literals are valid TypeScript for nested values", () => {
     const v = { a: [1, "x"], b: [{ c: null }], "d e": {} };
     // eslint-disable-next-line no-new-func

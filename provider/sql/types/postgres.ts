@@ -27,6 +27,8 @@ const SCALARS: Record<string, string> = {
   varchar: "character varying", "character varying": "character varying",
   char: "character", character: "character", bpchar: "character",
   numeric: "numeric", decimal: "numeric",
+  // Object identifier aliases: what a serial column's default casts to (nextval('t_id_seq'::regclass), as pg_get_expr reads it).
+  regclass: "regclass", regtype: "regtype", regproc: "regproc", regprocedure: "regprocedure", regnamespace: "regnamespace", regrole: "regrole", regconfig: "regconfig",
 };
 
 /** Geometry subtypes PostGIS accepts in geometry(subtype, srid). */
