@@ -20,7 +20,11 @@
  *   credential (the client's and the request's own `secrets`) redacted and long values cut.
  */
 import { Readable } from "node:stream";
-import { Agent, request as undiciRequest } from "undici";
+import type { Agent } from "undici";
+// undici is loaded with the first client, not with this module: a Pulumi program imports the
+// kinds (and so this file) only for their schemas and never sends a request from them.
+let undici: typeof import("undici") | undefined;
+const loadUndici = (): typeof import("undici") => (undici ??= require("undici") as typeof import("undici")); // eslint-disable-line @typescript-eslint/no-require-imports
 import pLimit from "p-limit";
 import { z } from "zod";
 import { ErrorKind, MAX_ECHO, WarehouseApiError, excerpt, kindForStatus, redact, truncate } from "./errors";
@@ -177,7 +181,7 @@ export class HttpClient {
     const concurrency = opts.concurrency ?? 8;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? HTTP_DEFAULTS.connectTimeoutMs;
     this.readTimeoutMs = opts.readTimeoutMs ?? HTTP_DEFAULTS.readTimeoutMs;
-    this.agent = new Agent({
+    this.agent = new (loadUndici().Agent)({
       connections: concurrency,
       keepAliveTimeout: 10_000,
       connect: { timeout: this.connectTimeoutMs },
@@ -318,7 +322,7 @@ export class HttpClient {
       let headers: Record<string, string | string[] | undefined>;
       let text: string;
       try {
-        const res = await undiciRequest(this.url(req), {
+        const res = await loadUndici().request(this.url(req), {
           dispatcher: this.agent,
           method: req.method,
           headers: {
