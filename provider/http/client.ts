@@ -67,6 +67,7 @@ export interface HttpClientOptions {
   authHeaders: () => Record<string, string>;
   /** Values to redact from every message (API keys, passwords). */
   secrets: string[];
+  /** Requests in flight at once (default 8: HTTP_DEFAULTS.concurrency); further calls queue. */
   concurrency?: number;
   /** Connect timeout in ms (default 10 s: HTTP_DEFAULTS.connectTimeoutMs). */
   connectTimeoutMs?: number;
@@ -153,6 +154,8 @@ export interface HttpResponse<T = unknown> {
 
 /** Documented defaults (see also provider/http/settings.ts). */
 export const HTTP_DEFAULTS = {
+  /** Requests in flight per client (per vendor in a provider process); further calls queue. */
+  concurrency: 8,
   connectTimeoutMs: 10_000,
   readTimeoutMs: 60_000,
   retry: { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 8_000, maxRetryAfterMs: 60_000, maxElapsedMs: 120_000 } as RetryPolicy,
@@ -178,7 +181,7 @@ export class HttpClient {
   private readonly readTimeoutMs: number;
 
   constructor(private readonly opts: HttpClientOptions) {
-    const concurrency = opts.concurrency ?? 8;
+    const concurrency = opts.concurrency ?? HTTP_DEFAULTS.concurrency;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? HTTP_DEFAULTS.connectTimeoutMs;
     this.readTimeoutMs = opts.readTimeoutMs ?? HTTP_DEFAULTS.readTimeoutMs;
     this.agent = new (loadUndici().Agent)({
