@@ -16,6 +16,8 @@
  *   options: --n N  --small N  --rounds R  --latency MS (default 20)  --estates vw,mixed
  *            --parallelism P (pulumi --parallel P; its default is 8)  --skip-checkpoints (PULUMI_SKIP_CHECKPOINTS=true)
  *            --keep (leave the work dir)  --verbose (CLI output to stderr)
+ *            --cpu-prof DIR (V8 CPU profiles of every Node process the CLI starts — program and
+ *            provider host — in DIR/<N>-<stack>-<operation>/; read them with bench/cpu-profile.js)
  *
  * Needs the pinned CLI: PULUMI_WAREHOUSE_PULUMI_BIN, else $HOME/.cache/pulumi-warehouse/pulumi-v3.259.0/bin.
  */
@@ -44,6 +46,7 @@ const { values: args } = parseArgs({
     parallelism: { type: "string" },
     "skip-checkpoints": { type: "boolean" },
     keep: { type: "boolean" },
+    "cpu-prof": { type: "string" },
     verbose: { type: "boolean" },
   },
 });
@@ -337,7 +340,13 @@ async function main(): Promise<void> {
             await clearRequests(s);
             const cpu0 = cpuMsOf(serverOf(s).pid!);
             const variant = op === "update one" ? `changed ${round}` : round === 0 ? "bench" : `changed ${round - 1}`;
-            const r = await pulumi(s, opArgs(op), { SCALE_N: String(n), SCALE_VARIANT: variant });
+            const prof: Record<string, string> = args["cpu-prof"]
+              ? {
+                  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "cpu-prof-preload.js")}`.trim(),
+                  BENCH_CPU_PROF_DIR: path.resolve(args["cpu-prof"], `${n}-${s.name}-${op.replace(/ /g, "-")}`),
+                }
+              : {};
+            const r = await pulumi(s, opArgs(op), { SCALE_N: String(n), SCALE_VARIANT: variant, ...prof });
             const serverCpuMs = cpuMsOf(serverOf(s).pid!) - cpu0;
             results[n][s.name][op].push({ ms: r.ms, requests: await requestsOf(s), usage: r.usage, serverCpuMs });
             if (op === "up" && round === 0) states[n][s.name] = await stateSize(s);

@@ -2,6 +2,10 @@
  * Every vendor the provider serves, loaded from the one list in provider/vendors.ts: each name's
  * `provider/<name>/index.ts` exports `vendor` (a VendorDefinition). Everything vendor-wide —
  * SPECS, SETTINGS, API factories, the docs — is derived here; nothing else names vendors.
+ *
+ * A vendor's modules (its zod schemas, client, contract) load when it is first named: the
+ * provider host serving one vendor's resources loads only that vendor (`vendorNamed`), and the
+ * whole list loads only for what needs every vendor (`vendors()`, `allSpecs()`, the docs).
  */
 import { VENDORS } from "./vendors";
 import type { VendorDefinition } from "./framework/vendor";
@@ -9,6 +13,7 @@ import type { ResourceSpec } from "./framework/spec";
 import { ConfigSource, resolveVendorSettings } from "./settings";
 
 const registered = new Map<string, VendorDefinition>();
+const listed: readonly string[] = VENDORS;
 
 function load(name: string): VendorDefinition {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -17,21 +22,32 @@ function load(name: string): VendorDefinition {
   return mod.vendor;
 }
 
-for (const name of VENDORS) registered.set(name, load(name));
-
 /** Registers a vendor at run time (tests use it for a fake vendor); the listed ones load by themselves. */
 export function registerVendor(def: VendorDefinition): void {
   registered.set(def.name, def);
 }
 
+/** Every vendor: the listed ones in list order (each loaded now if it was not yet), then those registered at run time. */
 export function vendors(): VendorDefinition[] {
-  return [...registered.values()];
+  return [...listed.map(vendorNamed), ...[...registered.values()].filter((v) => !listed.includes(v.name))];
 }
 
+/** One vendor, loading its modules the first time it is named. */
 export function vendorNamed(name: string): VendorDefinition {
-  const v = registered.get(name);
-  if (!v) throw new Error(`pulumi-warehouse has no vendor "${name}" (known: ${[...registered.keys()].join(", ")})`);
+  let v = registered.get(name);
+  if (!v && listed.includes(name)) {
+    v = load(name);
+    registered.set(name, v);
+  }
+  if (!v) throw new Error(`pulumi-warehouse has no vendor "${name}" (known: ${[...new Set([...listed, ...registered.keys()])].join(", ")})`);
   return v;
+}
+
+/** The kind with this type token (`pulumi-nodejs:dynamic/<vendor>:<Kind>`), loading only its vendor. */
+export function specOfToken(token: string): ResourceSpec<any, any, any> | undefined {
+  const m = /^pulumi-nodejs:dynamic\/([^:]+):(.+)$/.exec(token);
+  if (!m || !(listed.includes(m[1]) || registered.has(m[1]))) return undefined;
+  return vendorNamed(m[1]).specs.find((s) => s.kind === m[2]);
 }
 
 /** Every resource kind of every vendor. */
@@ -55,6 +71,10 @@ export function createApi(vendor: string, config: ConfigSource | undefined): unk
   return v.createApi(resolveVendorSettings(v, config));
 }
 
-/** Kept for existing callers: the specs and settings of the listed vendors. */
-export const SPECS: readonly ResourceSpec<any, any, any>[] = allSpecs();
-export const SETTINGS = allSettings();
+/** Kept for existing callers: the specs and settings of the listed vendors (read when first used, which loads them all). */
+export declare const SPECS: readonly ResourceSpec<any, any, any>[];
+export declare const SETTINGS: Record<string, VendorDefinition["settings"]>;
+let specsOnce: readonly ResourceSpec<any, any, any>[] | undefined;
+let settingsOnce: Record<string, VendorDefinition["settings"]> | undefined;
+Object.defineProperty(exports, "SPECS", { enumerable: true, get: () => (specsOnce ??= listed.flatMap((n) => [...vendorNamed(n).specs])) });
+Object.defineProperty(exports, "SETTINGS", { enumerable: true, get: () => (settingsOnce ??= Object.fromEntries(listed.map((n) => [n, vendorNamed(n).settings]))) });

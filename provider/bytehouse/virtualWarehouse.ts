@@ -103,7 +103,10 @@ export const virtualWarehouse = defineByteHouseResource({
       autoResume: inputs.autoResume,
     });
     ctx.created(inputs.name);
-    return { id: inputs.name }; // the engine reads the object back
+    // The engine reads the object back: ByteHouse's create answers only {name, vwID, message,
+    // error} (the vendor doc's flat VW envelope), without the createdAt output, the status the
+    // vendor settled on or the configuration it applied — so no live object is returned here.
+    return { id: inputs.name };
   },
 
   async find(api, inputs) {
@@ -127,7 +130,7 @@ export const virtualWarehouse = defineByteHouseResource({
       if (key === "size" || key === "configId") patch.configID = await resolveConfigId(ctx.api, news);
     }
     if (Object.keys(patch).length > 0) await ctx.api.updateVirtualWarehouse(id, patch);
-    return; // the engine reads the object back
+    return; // the engine reads the object back: the PATCH answer is only {message, error}
   },
 
   exporter: {

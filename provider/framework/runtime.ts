@@ -3,7 +3,7 @@
  * shim (framework/shim.ts). It holds the configuration handed to `configure`, one API
  * client per vendor, and the handlers of every resource kind.
  */
-import { allSettings, allSpecs, createApi, resolveSettings, vendorNamed } from "../registry";
+import { createApi, resolveSettings, specOfToken, vendorNamed } from "../registry";
 import { Journal, NO_JOURNAL, fileJournal } from "./journal";
 import { buildHandlers, Handlers, quietHostErrorEcho } from "./engine";
 import { captureUrns } from "./host";
@@ -12,50 +12,60 @@ import { captureUrns } from "./host";
 if (!process.env.PULUMI_WAREHOUSE_DEBUG) quietHostErrorEcho();
 // …and each request's properties carry its resource's URN, so progress is filed under the resource.
 captureUrns();
-import { typeToken } from "./spec";
 import { ConfigSource } from "../settings";
 
+/**
+ * What the runtime keeps per vendor for one set of its settings: the API client (with its cached
+ * reads), the credential check's result (one per process) and the kinds' handlers. Only the
+ * vendors whose kinds are called are loaded (provider/registry.ts loads a vendor when named).
+ */
+interface VendorState {
+  key: string;
+  api?: unknown;
+  verification?: Promise<void>;
+  journal?: Journal;
+}
+
 let config: ConfigSource | undefined;
-let configKey: string | undefined;
-const apis = new Map<string, unknown>();
-const handlers = new Map<string, Handlers>();
+const states = new Map<string, VendorState>();
+/** Vendors whose state was checked against the settings given at the last `configure`. */
+const current = new Set<string>();
+const handlers = new Map<string, { vendor: string; state: VendorState; handlers: Handlers }>();
 
 /** Called by the shim's `configure`: the stack's config, decrypted, with namespaced keys. */
 export function configure(source: ConfigSource | undefined): void {
-  // The host configures each kind's provider with the same stack config: keep the clients and
-  // their cached reads and checks unless a setting changed (one credential check per process).
-  const key = JSON.stringify(Object.values(allSettings()).flatMap((v) => Object.values(v).map((s) => source?.get(s.config) ?? null)));
-  if (key === configKey) return;
-  configKey = key;
+  // The host configures each kind's provider with the same stack config: a vendor keeps its
+  // client and its cached reads and checks unless one of its settings changed (one credential
+  // check per vendor per process). Compared when the vendor is next used.
   config = source;
-  apis.clear();
-  handlers.clear();
-  verifications.clear();
+  current.clear();
+}
+
+function stateOf(vendor: string): VendorState {
+  let state = states.get(vendor);
+  if (state && current.has(vendor)) return state;
+  const key = JSON.stringify(Object.values(vendorNamed(vendor).settings).map((s) => config?.get(s.config) ?? null));
+  if (!state || state.key !== key) {
+    state = { key };
+    states.set(vendor, state);
+  }
+  current.add(vendor);
+  return state;
 }
 
 function apiFor(vendor: string): unknown {
-  let api = apis.get(vendor);
-  if (!api) {
-    api = createApi(vendor, config);
-    apis.set(vendor, api);
-  }
-  return api;
+  const state = stateOf(vendor);
+  return (state.api ??= createApi(vendor, config)); // throws, naming the settings, when the vendor is not configured
 }
-
-const verifications = new Map<string, Promise<void>>();
 
 /** The vendor's credential check, once per process (per configuration). */
 function verified(vendor: string): Promise<void> {
-  let p = verifications.get(vendor);
-  if (!p) {
+  const state = stateOf(vendor);
+  return (state.verification ??= (async () => {
+    const api = apiFor(vendor);
     const def = vendorNamed(vendor);
-    p = (async () => {
-      const api = apiFor(vendor); // throws, naming the settings, when the vendor is not configured
-      if (def.verify) await def.verify(api);
-    })();
-    verifications.set(vendor, p);
-  }
-  return p;
+    if (def.verify) await def.verify(api);
+  })());
 }
 
 /** The creates journal of a vendor, scoped by its non-secret settings (endpoint, account, user). */
@@ -71,13 +81,14 @@ function journalFor(vendor: string): Journal {
 }
 
 export function handlersFor(token: string): Handlers {
-  let h = handlers.get(token);
-  if (!h) {
-    const spec = allSpecs().find((s) => typeToken(s.vendor, s.kind) === token);
-    if (!spec) throw new Error(`pulumi-warehouse has no resource kind ${token}`);
-    h = buildHandlers(spec, () => apiFor(spec.vendor), undefined, { journal: journalFor(spec.vendor), verifyVendor: () => verified(spec.vendor) });
-    handlers.set(token, h);
-  }
+  const cached = handlers.get(token);
+  if (cached && current.has(cached.vendor) && states.get(cached.vendor) === cached.state) return cached.handlers;
+  const spec = specOfToken(token);
+  if (!spec) throw new Error(`pulumi-warehouse has no resource kind ${token}`);
+  const state = stateOf(spec.vendor);
+  if (cached && cached.state === state) return cached.handlers;
+  const h = buildHandlers(spec, () => apiFor(spec.vendor), undefined, { journal: (state.journal ??= journalFor(spec.vendor)), verifyVendor: () => verified(spec.vendor) });
+  handlers.set(token, { vendor: spec.vendor, state, handlers: h });
   return h;
 }
 

@@ -20,7 +20,11 @@
  *   credential (the client's and the request's own `secrets`) redacted and long values cut.
  */
 import { Readable } from "node:stream";
-import { Agent, request as undiciRequest } from "undici";
+import type { Agent } from "undici";
+// undici is loaded with the first client, not with this module: a Pulumi program imports the
+// kinds (and so this file) only for their schemas and never sends a request from them.
+let undici: typeof import("undici") | undefined;
+const loadUndici = (): typeof import("undici") => (undici ??= require("undici") as typeof import("undici")); // eslint-disable-line @typescript-eslint/no-require-imports
 import pLimit from "p-limit";
 import { z } from "zod";
 import { ErrorKind, MAX_ECHO, WarehouseApiError, excerpt, kindForStatus, redact, truncate } from "./errors";
@@ -63,6 +67,7 @@ export interface HttpClientOptions {
   authHeaders: () => Record<string, string>;
   /** Values to redact from every message (API keys, passwords). */
   secrets: string[];
+  /** Requests in flight at once (default 8: HTTP_DEFAULTS.concurrency); further calls queue. */
   concurrency?: number;
   /** Connect timeout in ms (default 10 s: HTTP_DEFAULTS.connectTimeoutMs). */
   connectTimeoutMs?: number;
@@ -149,6 +154,8 @@ export interface HttpResponse<T = unknown> {
 
 /** Documented defaults (see also provider/http/settings.ts). */
 export const HTTP_DEFAULTS = {
+  /** Requests in flight per client (per vendor in a provider process); further calls queue. */
+  concurrency: 8,
   connectTimeoutMs: 10_000,
   readTimeoutMs: 60_000,
   retry: { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 8_000, maxRetryAfterMs: 60_000, maxElapsedMs: 120_000 } as RetryPolicy,
@@ -174,10 +181,10 @@ export class HttpClient {
   private readonly readTimeoutMs: number;
 
   constructor(private readonly opts: HttpClientOptions) {
-    const concurrency = opts.concurrency ?? 8;
+    const concurrency = opts.concurrency ?? HTTP_DEFAULTS.concurrency;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? HTTP_DEFAULTS.connectTimeoutMs;
     this.readTimeoutMs = opts.readTimeoutMs ?? HTTP_DEFAULTS.readTimeoutMs;
-    this.agent = new Agent({
+    this.agent = new (loadUndici().Agent)({
       connections: concurrency,
       keepAliveTimeout: 10_000,
       connect: { timeout: this.connectTimeoutMs },
@@ -318,7 +325,7 @@ export class HttpClient {
       let headers: Record<string, string | string[] | undefined>;
       let text: string;
       try {
-        const res = await undiciRequest(this.url(req), {
+        const res = await loadUndici().request(this.url(req), {
           dispatcher: this.agent,
           method: req.method,
           headers: {

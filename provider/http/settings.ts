@@ -1,5 +1,5 @@
 /**
- * HTTP client settings every vendor can offer: timeouts and attempt count. A vendor adds them to
+ * HTTP client settings every vendor can offer: timeouts, attempt count and the concurrency cap. A vendor adds them to
  * its settings with `httpSettingsFor` and turns the resolved values into client options with
  * `httpOptionsFrom`:
  *
@@ -14,7 +14,7 @@ import { HTTP_DEFAULTS } from "./client";
 
 export interface HttpSetting {
   /** Setting name in a vendor's settings (and in `httpOptionsFrom`'s input). */
-  name: "connectTimeoutSeconds" | "readTimeoutSeconds" | "maxAttempts";
+  name: "connectTimeoutSeconds" | "readTimeoutSeconds" | "maxAttempts" | "maxConcurrency";
   /** Appended to the vendor's config prefix: `warehouse:<vendor><suffix>`. */
   configSuffix: string;
   /** Appended to the vendor's environment prefix: `<VENDOR>_<envSuffix>`. */
@@ -48,6 +48,15 @@ export const HTTP_SETTINGS: readonly HttpSetting[] = [
       `Attempts per call, the first included, on 429, 5xx and connection errors (default ${HTTP_DEFAULTS.retry.maxAttempts}); ` +
       `the retries of one call never run longer than ${HTTP_DEFAULTS.retry.maxElapsedMs / 1000} s in all.`,
   },
+  {
+    name: "maxConcurrency",
+    configSuffix: "MaxConcurrency",
+    envSuffix: "MAX_CONCURRENCY",
+    default: HTTP_DEFAULTS.concurrency,
+    doc:
+      `Requests to the vendor in flight at once from one provider process (default ${HTTP_DEFAULTS.concurrency}); further calls queue. ` +
+      "Lower it for a vendor that rate-limits; `pulumi up --parallel` bounds the resource operations the engine runs at once (README: Large estates).",
+  },
 ];
 
 /** The HTTP settings as a vendor's SettingSpecs: `warehouse:<configPrefix><Suffix>` or `$<ENVPREFIX>_<SUFFIX>`. */
@@ -72,8 +81,9 @@ export function httpOptionsFrom(values: Partial<Record<string, string | undefine
     }
     return n;
   };
-  const [connect, read, attempts] = HTTP_SETTINGS.map((s) => num(s, s.name === "maxAttempts"));
+  const [connect, read, attempts, concurrency] = HTTP_SETTINGS.map((s) => num(s, s.name === "maxAttempts" || s.name === "maxConcurrency"));
   return {
+    ...(concurrency !== undefined ? { concurrency } : {}),
     ...(connect !== undefined ? { connectTimeoutMs: Math.round(connect * 1000) } : {}),
     ...(read !== undefined ? { readTimeoutMs: Math.round(read * 1000) } : {}),
     ...(attempts !== undefined ? { retry: { maxAttempts: attempts } } : {}),

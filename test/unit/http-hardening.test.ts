@@ -371,6 +371,7 @@ describe("HTTP hardening", () => {
         ["connectTimeoutSeconds", 10],
         ["readTimeoutSeconds", 60],
         ["maxAttempts", 5],
+        ["maxConcurrency", 8],
       ]);
       const specs = httpSettingsFor("bytehouse", "BYTEHOUSE");
       expect(specs.readTimeoutSeconds).to.include({ config: "warehouse:bytehouseReadTimeoutSeconds", env: "BYTEHOUSE_READ_TIMEOUT_SECONDS", required: false, secret: false });
@@ -384,6 +385,12 @@ describe("HTTP hardening", () => {
       });
       expect(httpOptionsFrom({})).to.deep.equal({});
       expect(() => httpOptionsFrom({ maxAttempts: "2.5" }, "bytehouse")).to.throw("warehouse:bytehouseMaxAttempts must be a whole number > 0");
+      expect(httpOptionsFrom({ maxConcurrency: "4" })).to.deep.equal({ concurrency: 4 });
+      expect(() => httpOptionsFrom({ maxConcurrency: "0" }, "bytehouse")).to.throw("warehouse:bytehouseMaxConcurrency must be a whole number > 0");
+    });
+
+    it("the concurrency cap is a setting of every vendor, reaching its client", () => {
+      expect(httpSettingsFor("altertable", "ALTERTABLE").maxConcurrency).to.include({ config: "warehouse:altertableMaxConcurrency", env: "ALTERTABLE_MAX_CONCURRENCY", required: false });
     });
   });
 });
