@@ -46,7 +46,9 @@ describe("ByteHouse provider against the emulator", () => {
     emu.server.log.length = 0;
     const upd = await vw.update(id, outs, news);
     const writes = emu.requests().filter((r) => r.method !== "GET");
-    expect(writes).to.deep.equal([{ method: "PATCH", path: "/v1/virtual-warehouses/etl", status: 200 }]);
+    expect(writes, "one PATCH with exactly the changed fields").to.deep.equal([
+      { method: "PATCH", path: "/v1/virtual-warehouses/etl", status: 200, body: { autoSuspend: 5, configID: 123458, status: "down" } },
+    ]);
     expect(emu.server.state.virtualWarehouses.etl).to.include({ configID: 123458, autoSuspend: 5, status: "down" });
     expect(upd.outs.observed).to.include({ size: "M", status: "down" });
 
