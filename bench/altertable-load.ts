@@ -7,85 +7,40 @@
  * the targets (throughput >= 80% of curl, peak RSS < 150 MB) are met. Never asserts.
  *
  * The emulator runs as its own process, so its memory is not the provider's; the provider runs
- * in a child process (bench/altertable-load-runner.ts) whose maxRSS is its peak.
+ * in a child process (bench/loaded-data-runner.ts) whose maxRSS is its peak.
  * Two provider runs: check + create (what `pulumi up` does: hash at preview, then upload), and
  * create alone (upload only; BENCH_SKIP_PREPARE=1 in the runner).
  *
  *   npx tsc -p . && node dist/bench/altertable-load.js          # BENCH_SIZE_MB=256 for a quick run
  */
-import { ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnEmulator } from "../emulator/process";
+import { generateCsv, run, runProvider, RunnerOut, stopProcess } from "./load-bench";
 import { mbps, median } from "./stats";
 
-const REPO = path.resolve(__dirname, "../..");
 const USER = "altertable";
 const PASS = "altertable-emulator";
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 2048);
 const REPEAT = Math.max(1, Math.min(10, Number(process.env.BENCH_REPEAT ?? 3)));
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 1800) * 1000;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to completion (killed after TIMEOUT_MS). */
-async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult & { ms: number }> {
-  const t0 = process.hrtime.bigint();
-  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    if (env.BENCH_VERBOSE) process.stderr.write(d);
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-  const [code] = (await once(child, "exit")) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
-}
+const COUNTRIES = ["FR", "DE", "US", "JP", "BR", "IN", "NG", "CA"];
+const STATUSES = ["new", "paid", "shipped", "refunded"];
 
 /** A realistic CSV (id,name,amount,created_at,country,status,note) of about `mb` MiB, streamed to disk. */
-async function generate(file: string, mb: number): Promise<number> {
-  const out = fs.createWriteStream(file, { highWaterMark: 1 << 20 });
-  out.write("id,name,amount,created_at,country,status,note\n");
-  const countries = ["FR", "DE", "US", "JP", "BR", "IN", "NG", "CA"];
-  const statuses = ["new", "paid", "shipped", "refunded"];
-  const target = mb * 1024 * 1024;
-  let size = 0;
-  let id = 0;
-  while (size < target) {
-    let chunk = "";
-    for (let i = 0; i < 10_000; i++, id++) {
-      const day = String((id % 28) + 1).padStart(2, "0");
-      const sec = String(id % 60).padStart(2, "0");
-      chunk += `${id},customer_${id % 100_003},${((id * 7919) % 1_000_000) / 100},2025-03-${day} 10:${String(id % 60).padStart(2, "0")}:${sec},${countries[id % 8]},${statuses[id % 4]},"order ${id}, batch ${id % 977}"\n`;
-    }
-    size += Buffer.byteLength(chunk);
-    if (!out.write(chunk)) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
-  return id;
+function generate(file: string, mb: number): Promise<number> {
+  return generateCsv(file, mb, "id,name,amount,created_at,country,status,note", (id) => {
+    const day = String((id % 28) + 1).padStart(2, "0");
+    const sec = String(id % 60).padStart(2, "0");
+    return `${id},customer_${id % 100_003},${((id * 7919) % 1_000_000) / 100},2025-03-${day} 10:${String(id % 60).padStart(2, "0")}:${sec},${COUNTRIES[id % 8]},${STATUSES[id % 4]},"order ${id}, batch ${id % 977}"`;
+  });
 }
 
 const startEmulator = (stateDir: string) => spawnEmulator("altertable", stateDir);
 
-interface RunnerOut {
-  checkMs: number;
-  createMs: number;
-  sendMs: number;
-  rowCount: number;
-  bytes: number;
-  maxRssKb: number;
-  progressLines: number;
-}
 
 
 async function main(): Promise<void> {
@@ -109,7 +64,6 @@ async function main(): Promise<void> {
     const curlMode = process.env.BENCH_CURL ?? (bytes >= 1 << 30 ? "upload-file" : "data-binary");
     const bodyArgs = curlMode === "data-binary" ? ["--data-binary", `@${file}`] : ["-X", "POST", "-T", file, "-H", "Expect:"];
     const curlLabel = curlMode === "data-binary" ? "curl --data-binary" : "curl -X POST -T (streamed)";
-    const runner = path.join(REPO, "dist/bench/altertable-load-runner.js");
     const env = { ...process.env, ALTERTABLE_ENDPOINT: emu.url, ALTERTABLE_LAKEHOUSE_USERNAME: USER, ALTERTABLE_LAKEHOUSE_PASSWORD: PASS };
 
     const curlMs: number[] = [];
@@ -119,15 +73,12 @@ async function main(): Promise<void> {
     ];
     // Interleaved rounds, so drift of the machine (page cache, emulator state) hits all alike.
     for (let round = 1; round <= REPEAT; round++) {
-      const curl = await run("curl", ["-sS", "--fail", ...bodyArgs, "-H", `Authorization: Basic ${token}`, `${emu.url}/upsert?catalog=lakehouse&schema=main&table=bench_curl&mode=overwrite`]);
+      const curl = await run("curl", ["-sS", "--fail", ...bodyArgs, "-H", `Authorization: Basic ${token}`, `${emu.url}/upsert?catalog=lakehouse&schema=main&table=bench_curl&mode=overwrite`], TIMEOUT_MS);
       if (curl.code !== 0) throw new Error(`curl failed (${curl.code}): ${curl.stderr}`);
       curlMs.push(curl.ms);
       console.log(`round ${round}: ${curlLabel.padEnd(27)} ${(curl.ms / 1000).toFixed(1).padStart(6)}s ${mbps(bytes, curl.ms).toFixed(1).padStart(6)} MiB/s`);
       for (const v of variants) {
-        const r = await run(process.execPath, [runner, file, "bench_provider"], { ...env, BENCH_SKIP_PREPARE: v.skip });
-        if (r.code !== 0) throw new Error(`${v.label} failed (${r.code}): ${r.stderr || r.stdout}`);
-        const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as RunnerOut;
-        if (out.rowCount !== rows) throw new Error(`${v.label}: loaded ${out.rowCount} rows, expected ${rows}`);
+        const out = await runProvider("altertable", file, "bench_provider", rows, { label: v.label, skipPrepare: v.skip === "1", env, timeoutMs: TIMEOUT_MS });
         v.runs.push(out);
         const ms = out.checkMs + out.createMs;
         console.log(
@@ -150,11 +101,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    if (emulator && emulator.exitCode === null) {
-      emulator.kill("SIGTERM");
-      await Promise.race([once(emulator, "exit"), new Promise((r) => setTimeout(r, 10_000))]);
-      if (emulator.exitCode === null) emulator.kill("SIGKILL");
-    }
+    await stopProcess(emulator, 10_000);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

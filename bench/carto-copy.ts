@@ -8,81 +8,35 @@
  * <= 150 MB). Never asserts.
  *
  * The emulator runs as its own process, so its memory is not the provider's; the provider runs
- * in a child process (bench/carto-copy-runner.ts) whose maxRSS is its peak.
+ * in a child process (bench/loaded-data-runner.ts) whose maxRSS is its peak.
  *
  *   npx tsc -p . && node dist/bench/carto-copy.js          # BENCH_SIZE_MB=64 BENCH_REPEAT=1 for a quick run
  */
-import { ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnEmulator } from "../emulator/process";
 import { emulatorFor } from "../emulator";
 import { CartoApi, createCartoHttp } from "../provider/carto/api";
+import { generateCsv, run, runProvider, RunnerOut, stopProcess } from "./load-bench";
 import { mbps, median } from "./stats";
 
-const REPO = path.resolve(__dirname, "../..");
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 1024);
 const REPEAT = Math.max(1, Math.min(10, Number(process.env.BENCH_REPEAT ?? 3)));
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 3600) * 1000;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a command to completion (killed after TIMEOUT_MS). */
-async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
-  const t0 = process.hrtime.bigint();
-  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    if (env.BENCH_VERBOSE) process.stderr.write(d);
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-  const [code] = (await once(child, "exit")) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
-}
+const KINDS = ["rail", "metro", "tram", "bus"];
 
 /** A CSV of stations-like rows (name,kind,capacity,the_geom as EWKT) of about `mb` MiB, streamed to disk. */
-async function generate(file: string, mb: number): Promise<number> {
-  const out = fs.createWriteStream(file, { highWaterMark: 1 << 20 });
-  out.write("name,kind,capacity,the_geom\n");
-  const kinds = ["rail", "metro", "tram", "bus"];
-  const target = mb * 1024 * 1024;
-  let size = 0;
-  let id = 0;
-  while (size < target) {
-    let chunk = "";
-    for (let i = 0; i < 10_000; i++, id++) {
-      const lon = (((id * 7919) % 360_000) / 1000 - 180).toFixed(4);
-      const lat = (((id * 104_729) % 170_000) / 1000 - 85).toFixed(4);
-      chunk += `"station ${id}, line ${id % 977}",${kinds[id % 4]},${id % 500},SRID=4326;POINT(${lon} ${lat})\n`;
-    }
-    size += Buffer.byteLength(chunk);
-    if (!out.write(chunk)) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
-  return id;
+function generate(file: string, mb: number): Promise<number> {
+  return generateCsv(file, mb, "name,kind,capacity,the_geom", (id) => {
+    const lon = (((id * 7919) % 360_000) / 1000 - 180).toFixed(4);
+    const lat = (((id * 104_729) % 170_000) / 1000 - 85).toFixed(4);
+    return `"station ${id}, line ${id % 977}",${KINDS[id % 4]},${id % 500},SRID=4326;POINT(${lon} ${lat})`;
+  });
 }
 
-interface RunnerOut {
-  checkMs: number;
-  createMs: number;
-  copyMs: number;
-  rowCount: number;
-  bytes: number;
-  maxRssKb: number;
-  progressLines: number;
-}
 
 
 async function main(): Promise<void> {
@@ -107,7 +61,6 @@ async function main(): Promise<void> {
 
     const copyQ = encodeURIComponent("COPY public.bench_curl (name, kind, capacity, the_geom) FROM STDIN WITH (FORMAT csv, HEADER true)");
     const curlArgs = ["-sS", "--fail-with-body", "-X", "POST", "-T", file, "-H", "Expect:", "-H", "Content-Type: application/octet-stream", "-u", `${settings.user}:${settings.apiKey}`, `${emu.url}/api/v2/sql/copyfrom?q=${copyQ}`];
-    const runner = path.join(REPO, "dist/bench/carto-copy-runner.js");
     const env = { ...process.env, CARTO_ENDPOINT: emu.url, CARTO_USER: settings.user, CARTO_API_KEY: settings.apiKey, CARTO_READ_TIMEOUT_SECONDS: String(TIMEOUT_MS / 1000) };
 
     const curlMs: number[] = [];
@@ -118,20 +71,17 @@ async function main(): Promise<void> {
     // Interleaved rounds, so drift of the machine (page cache, emulator state) hits all alike.
     for (let round = 1; round <= REPEAT; round++) {
       await api.sql("TRUNCATE public.bench_curl");
-      const curl = await run("curl", curlArgs);
+      const curl = await run("curl", curlArgs, TIMEOUT_MS);
       if (curl.code !== 0) throw new Error(`curl failed (${curl.code}): ${curl.stderr} ${curl.stdout}`);
       const copied = JSON.parse(curl.stdout) as { total_rows: number };
       if (copied.total_rows !== rows) throw new Error(`curl: copied ${copied.total_rows} rows, expected ${rows}`);
       curlMs.push(curl.ms);
       console.log(`round ${round}: ${"curl -X POST -T".padEnd(23)} ${(curl.ms / 1000).toFixed(1).padStart(6)}s ${mbps(bytes, curl.ms).toFixed(1).padStart(6)} MiB/s`);
       for (const v of variants) {
-        const r = await run(process.execPath, [runner, file, "bench_provider"], { ...env, BENCH_SKIP_PREPARE: v.skip });
-        if (r.code !== 0) throw new Error(`${v.label} failed (${r.code}): ${r.stderr || r.stdout}`);
-        const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as RunnerOut;
-        if (out.rowCount !== rows) throw new Error(`${v.label}: loaded ${out.rowCount} rows, expected ${rows}`);
+        const out = await runProvider("carto", file, "bench_provider", rows, { label: v.label, skipPrepare: v.skip === "1", env, timeoutMs: TIMEOUT_MS });
         v.runs.push(out);
         console.log(
-          `round ${round}: ${v.label.padEnd(23)} COPY ${(out.copyMs / 1000).toFixed(1).padStart(6)}s ${mbps(bytes, out.copyMs).toFixed(1).padStart(6)} MiB/s` +
+          `round ${round}: ${v.label.padEnd(23)} COPY ${(out.untilAnswerMs / 1000).toFixed(1).padStart(6)}s ${mbps(bytes, out.untilAnswerMs).toFixed(1).padStart(6)} MiB/s` +
             `  (check ${(out.checkMs / 1000).toFixed(1)}s; create ${(out.createMs / 1000).toFixed(1)}s with the TRUNCATE and the count/checksum scan; ${out.progressLines} progress lines)  peak RSS ${(out.maxRssKb / 1024).toFixed(0)} MB`,
         );
       }
@@ -141,7 +91,7 @@ async function main(): Promise<void> {
     console.log(`\nmedians over ${REPEAT} round(s), ${(bytes / (1 << 20)).toFixed(0)} MiB, ${rows} rows:`);
     console.log(`  ${"curl -X POST -T".padEnd(23)} ${mbps(bytes, curlMedian).toFixed(1).padStart(6)} MiB/s`);
     for (const v of variants) {
-      const copy = median(v.runs.map((o) => o.copyMs));
+      const copy = median(v.runs.map((o) => o.untilAnswerMs));
       const whole = median(v.runs.map((o) => o.checkMs + o.createMs));
       const rss = Math.max(...v.runs.map((o) => o.maxRssKb)) / 1024;
       const ratio = curlMedian / copy;
@@ -153,11 +103,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await api?.http.close();
-    if (emulator && emulator.exitCode === null) {
-      emulator.kill("SIGTERM");
-      await Promise.race([once(emulator, "exit"), new Promise((r) => setTimeout(r, 30_000))]);
-      if (emulator.exitCode === null) emulator.kill("SIGKILL");
-    }
+    await stopProcess(emulator, 30_000);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
