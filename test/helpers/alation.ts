@@ -1,16 +1,10 @@
 /** The Alation emulator for tests: started in-process, raw calls with a TOKEN header, access tokens minted from its refresh tokens. */
-import { request } from "undici";
-import { startEmulator } from "./emulators";
+import { rawCall, Reply, startEmulator } from "./emulators";
 import type { EmulatorHarness, HarnessOptions } from "../../emulator/framework/definition";
 import type { AlationEmulator, AlationState, AlationEmulatorOptions } from "../../emulator/alation";
 import { DEFAULT_ALATION_ANALYST_REFRESH_TOKEN, DEFAULT_ALATION_REFRESH_TOKEN } from "../../emulator/alation";
 
-export interface Reply {
-  status: number;
-  text: string;
-  body: any;
-  headers: Record<string, string | string[] | undefined>;
-}
+export type { Reply } from "./emulators";
 
 export interface RunningAlation extends EmulatorHarness<AlationState> {
   emu: AlationEmulator;
@@ -25,20 +19,7 @@ export async function startAlation(opts: HarnessOptions<Partial<AlationEmulatorO
   const call: RunningAlation["call"] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.TOKEN = o.token;
-    let body: string | undefined;
-    if (o.json !== undefined) {
-      headers["content-type"] ??= "application/json";
-      body = JSON.stringify(o.json);
-    }
-    const res = await request(h.url + path, { method: method as any, headers, body });
-    const text = await res.body.text();
-    let parsed: any;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.statusCode, text, body: parsed, headers: res.headers };
+    return rawCall(h.url + path, method, { json: o.json, headers });
   };
   const token = async (user: "admin" | "analyst" = "admin") => {
     const r = await call("POST", "/integration/v1/createAPIAccessToken/", {

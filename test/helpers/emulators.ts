@@ -1,5 +1,6 @@
 /** Starts vendor emulators in-process on a free loopback port, with state in a temp dir (the definitions' harness). */
 import { request } from "undici";
+import type { Readable } from "node:stream";
 import { emulatorFor } from "../../emulator";
 import { EmulatorHarness, HarnessOptions } from "../../emulator/framework/definition";
 import { FaultConfig } from "../../emulator/framework/server";
@@ -32,4 +33,31 @@ export async function bhCall(emu: { url: string; apiKey: string }, method: strin
   });
   const text = await res.body.text();
   return { status: res.statusCode, body: text ? (parseJsonLossless(text) as any) : undefined, text, headers: res.headers };
+}
+
+/** An emulator's answer to a raw call: status, text, the body parsed as JSON when it is JSON (else undefined), headers. */
+export interface Reply {
+  status: number;
+  text: string;
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** One raw HTTP call: `json` is sent as JSON (content-type application/json unless a header gives one), else `raw`. */
+export async function rawCall(url: string, method: string, opts: { json?: unknown; raw?: string | Buffer | Readable; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  let body = opts.raw;
+  if (opts.json !== undefined) {
+    headers["content-type"] ??= "application/json";
+    body = JSON.stringify(opts.json);
+  }
+  const res = await request(url, { method: method as any, headers, body });
+  const text = await res.body.text();
+  let parsed: any;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.statusCode, text, body: parsed, headers: res.headers };
 }

@@ -6,31 +6,12 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { request } from "undici";
 import { startAltertable, RunningAltertable, makeParquet } from "../helpers/altertable";
-
-interface Reply {
-  status: number;
-  text: string;
-  body: any;
-  headers: Record<string, string | string[] | undefined>;
-}
+import { rawCall, Reply } from "../helpers/emulators";
 
 async function call(emu: RunningAltertable, method: string, p: string, opts: { json?: unknown; raw?: string | Buffer | Readable; headers?: Record<string, string>; auth?: string | null } = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.auth !== null) headers.authorization = opts.auth ?? emu.authorization;
-  let body: string | Buffer | Readable | undefined;
-  if (opts.json !== undefined) {
-    headers["content-type"] ??= "application/json";
-    body = JSON.stringify(opts.json);
-  } else body = opts.raw;
-  const res = await request(emu.url + p, { method: method as any, headers, body });
-  const text = await res.body.text();
-  let parsed: any;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.statusCode, text, body: parsed, headers: res.headers };
+  return rawCall(emu.url + p, method, { json: opts.json, raw: opts.raw, headers });
 }
 
 /** POST /query and split the NDJSON lines. */

@@ -13,19 +13,12 @@ import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { request } from "undici";
-import { startEmulator } from "../helpers/emulators";
+import { rawCall, Reply, startEmulator } from "../helpers/emulators";
 import type { EmulatorHarness } from "../../emulator/framework/definition";
 import type { CartoState } from "../../emulator/carto";
 import { touchesSystemTables } from "../../emulator/carto";
 import * as C from "../../provider/carto/contract";
 import type { ObservedAnswer } from "../../emulator/framework/server";
-
-interface Reply {
-  status: number;
-  text: string;
-  body: any;
-  headers: Record<string, string | string[] | undefined>;
-}
 
 type Auth = { basic?: [string, string]; key?: string; none?: true };
 
@@ -41,23 +34,11 @@ describe("CARTO emulator", function () {
     if (auth.basic) headers.authorization = `Basic ${Buffer.from(`${auth.basic[0]}:${auth.basic[1]}`).toString("base64")}`;
     let url = h.url + p;
     if (auth.key) url += `${p.includes("?") ? "&" : "?"}api_key=${encodeURIComponent(auth.key)}`;
-    let body: string | Buffer | Readable | undefined;
-    if (opts.json !== undefined) {
-      headers["content-type"] ??= "application/json";
-      body = JSON.stringify(opts.json);
-    } else if (opts.form) {
+    if (opts.json === undefined && opts.form) {
       headers["content-type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(opts.form).toString();
-    } else body = opts.raw;
-    const res = await request(url, { method: method as any, headers, body });
-    const text = await res.body.text();
-    let parsed: any;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
+      return rawCall(url, method, { raw: new URLSearchParams(opts.form).toString(), headers });
     }
-    return { status: res.statusCode, text, body: parsed, headers: res.headers };
+    return rawCall(url, method, { json: opts.json, raw: opts.raw, headers });
   }
 
   const q = (sql: string, auth?: Auth, extra = "") => call("GET", `/api/v2/sql?q=${encodeURIComponent(sql)}${extra}`, { auth });

@@ -12,17 +12,11 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { request } from "undici";
-import { startEmulator } from "../helpers/emulators";
+import { rawCall, Reply, startEmulator } from "../helpers/emulators";
 import type { EmulatorHarness } from "../../emulator/framework/definition";
 import type { ObservedAnswer } from "../../emulator/framework/server";
 import * as C from "../../provider/deltastream/contract";
 import type { DeltaStreamState } from "../../emulator/deltastream";
-
-interface Reply {
-  status: number;
-  body: any;
-  text: string;
-}
 
 /** A clock the tests move. */
 class TestClock {
@@ -52,20 +46,7 @@ async function start(stateDir?: string, clock = new TestClock(), options: Record
 async function http(e: Emu, method: string, p: string, opts: { json?: unknown; raw?: Buffer | string; headers?: Record<string, string>; token?: string | null } = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? e.h.settings.apiToken}`;
-  let body: Buffer | string | undefined = opts.raw;
-  if (opts.json !== undefined) {
-    headers["content-type"] ??= "application/json";
-    body = JSON.stringify(opts.json);
-  }
-  const res = await request(e.h.url + p, { method: method as any, headers, body });
-  const text = await res.body.text();
-  let parsed: any;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.statusCode, body: parsed, text };
+  return rawCall(e.h.url + p, method, { json: opts.json, raw: opts.raw, headers });
 }
 
 /** A multipart body as the vendor's Go SDK writes it (request part with a trailing `;`, attachments as form files). */
