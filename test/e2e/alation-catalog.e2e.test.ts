@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { offlineEnv, pulumiBin } from "../helpers/pulumi";
 import { startAlation, RunningAlation } from "../helpers/alation";
-import { settingsToEnv } from "../helpers/emulators";
+import { setEnv, settingsToEnv } from "../helpers/emulators";
 import * as lookups from "../../sdk/alation/lookups";
 
 const run = promisify(execFile);
@@ -60,18 +60,13 @@ describe("e2e: examples/alation-catalog, one query run and read back with getQue
     expect(Object.values(a.emu.state.queries).map((x) => x.title).sort()).to.deep.equal(["Pending orders", "Shipped revenue by user", "Users by country"]);
     const r = await a.call("POST", `/_alation/query/${id}/execute`);
     expect(r.body.errors).to.deep.equal([null, null]);
-    const saved: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(settingsToEnv("alation", a.settings))) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    const restoreEnv = setEnv(settingsToEnv("alation", a.settings));
     try {
       const res = await lookups.getQueryResult({ queryId: id });
       expect(res.columns).to.deep.equal(["name", "revenue"]);
       expect(res.rows.map((row) => `${row.name} ${row.revenue}`)).to.deep.equal(["Alan Turing 310.00", "Ada Lovelace 120.50", "Edsger Dijkstra 88.80", "Grace Hopper 75.00"]);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      restoreEnv();
     }
     expect(out.abandoned).to.deep.equal([]);
   });

@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { offlineEnv, pulumiBin } from "../helpers/pulumi";
 import { startAlation, RunningAlation } from "../helpers/alation";
-import { settingsToEnv } from "../helpers/emulators";
+import { setEnv, settingsToEnv } from "../helpers/emulators";
 import * as lookups from "../../sdk/alation/lookups";
 
 const run = promisify(execFile);
@@ -145,11 +145,7 @@ describe("e2e: Alation with the real pulumi CLI", function () {
     const { ids } = await outputs();
     const r = await a.call("POST", `/_alation/query/${ids[1]}/execute`);
     expect(r.body.errors).to.deep.equal([null, null]);
-    const saved: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(settingsToEnv("alation", a.settings))) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    const restoreEnv = setEnv(settingsToEnv("alation", a.settings));
     try {
       const res = await lookups.getQueryResult({ queryId: ids[1] });
       expect(res.columns).to.deep.equal(["user_id", "revenue"]);
@@ -162,8 +158,7 @@ describe("e2e: Alation with the real pulumi CLI", function () {
       expect(res.executionEvent.execution_error).to.equal(null);
       expect((await lookups.getExecutionEvents({ queryId: ids[1] })).map((e) => e.index_in_batch)).to.deep.equal([0, 1]);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      restoreEnv();
     }
   });
 

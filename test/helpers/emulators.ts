@@ -61,3 +61,16 @@ export async function rawCall(url: string, method: string, opts: { json?: unknow
   }
   return { status: res.statusCode, text, body: parsed, headers: res.headers };
 }
+
+/** Sets environment variables (e.g. a vendor's settings for SDK lookups); returns what puts the previous values back. */
+export function setEnv(vars: Record<string, string>): () => void {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(vars)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  return () => {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  };
+}

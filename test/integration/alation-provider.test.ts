@@ -16,7 +16,7 @@ import { buildHandlers, Handlers } from "../../provider/framework/engine";
 import { checkAndCreate } from "../helpers/handlers";
 import { startAlation, RunningAlation } from "../helpers/alation";
 import { DEFAULT_ALATION_REFRESH_TOKEN } from "../../emulator/alation";
-import { settingsToEnv } from "../helpers/emulators";
+import { setEnv, settingsToEnv } from "../helpers/emulators";
 import * as lookups from "../../sdk/alation/lookups";
 
 async function fails(p: Promise<unknown>): Promise<Error> {
@@ -215,17 +215,9 @@ describe("Alation provider", function () {
   });
 
   describe("SDK lookups", () => {
-    const saved: Record<string, string | undefined> = {};
-    before(() => {
-      for (const [k, v] of Object.entries(settingsToEnv("alation", a.settings))) {
-        saved[k] = process.env[k];
-        process.env[k] = v;
-      }
-    });
-    after(() => {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    });
+    let restoreEnv = () => {};
+    before(() => (restoreEnv = setEnv(settingsToEnv("alation", a.settings))));
+    after(() => restoreEnv());
 
     it("reads data sources, a query, its latest result as rows, its sessions, batches and events, and scheduled runs", async () => {
       expect((await lookups.getDatasources()).map((d) => d.id)).to.deep.equal([1, 2]);
