@@ -16,6 +16,7 @@
  *   options: --n N  --small N  --rounds R  --latency MS (default 20)  --estates vw,mixed
  *            --parallelism P (pulumi --parallel P; its default is 8)  --skip-checkpoints (PULUMI_SKIP_CHECKPOINTS=true)
  *            --keep (leave the work dir)  --verbose (CLI output to stderr)
+ *            --ops preview,refresh (only these besides the up and destroy each round needs)
  *            --cpu-prof DIR (V8 CPU profiles of every Node process the CLI starts — program and
  *            provider host — in DIR/<N>-<stack>-<operation>/; read them with bench/cpu-profile.js)
  *
@@ -48,6 +49,7 @@ const { values: args } = parseArgs({
     keep: { type: "boolean" },
     "cpu-prof": { type: "string" },
     verbose: { type: "boolean" },
+    ops: { type: "string" },
   },
 });
 const N = Number(args.n ?? (args.full ? 1000 : 100));
@@ -56,6 +58,8 @@ const ROUNDS = Number(args.rounds ?? (args.full ? 3 : 1));
 const LATENCY = Number(args.latency ?? 20);
 const ESTATES = (args.estates ?? "vw,mixed").split(",").filter(Boolean) as Stack[];
 const STACKS: Stack[] = ["floor", ...ESTATES];
+// --ops refresh,preview: only those between the up and destroy every round needs (to look at one).
+const ACTIVE: readonly Op[] = args.ops ? OPS.filter((o) => o === "up" || o === "destroy" || args.ops!.split(",").includes(o)) : OPS;
 const BIN = process.env.PULUMI_WAREHOUSE_PULUMI_BIN || path.join(os.homedir(), ".cache/pulumi-warehouse/pulumi-v3.259.0/bin");
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 3600) * 1000;
 
@@ -333,7 +337,7 @@ async function main(): Promise<void> {
       results[n] = Object.fromEntries(STACKS.map((s) => [s, Object.fromEntries(OPS.map((o) => [o, []]))])) as any;
       states[n] = {};
       for (let round = 0; round < rounds; round++) {
-        for (const op of OPS) {
+        for (const op of ACTIVE) {
           // interleaved: each operation runs on every stack before the next; the order alternates by round
           const order = round % 2 === 0 ? stacks : [...stacks].reverse();
           for (const s of order) {
@@ -377,7 +381,7 @@ function report(results: Record<number, Record<Stack, Record<Op, Sample[]>>>, st
     console.log(`## ${estate === "vw" ? `${N} bytehouse.VirtualWarehouse` : `mixed: ${Math.ceil(N / 2)} VirtualWarehouse + ${Math.floor(N / 2)} Database`} vs floor (seconds)\n`);
     console.log("| operation | floor median (min–max) | ours median (min–max) | ratio | requests/resource floor / ours (writes) | growth floor / ours |");
     console.log("|---|---|---|---|---|---|");
-    for (const op of OPS) {
+    for (const op of ACTIVE) {
       const f = big.floor[op].map((x) => x.ms);
       const o = big[estate][op].map((x) => x.ms);
       const reqs = (xs: Sample[]) => {
@@ -394,7 +398,7 @@ function report(results: Record<number, Record<Stack, Record<Op, Sample[]>>>, st
       );
     }
     console.log(`\nours, requests per operation by method and path (first round, N = ${N}; per resource in brackets):`);
-    for (const op of OPS) {
+    for (const op of ACTIVE) {
       const r = big[estate][op][0].requests;
       const parts = Object.entries(r).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v} [${(v / N).toFixed(3)}]`);
       console.log(`  ${op.padEnd(10)} ${parts.join(", ") || "none"}`);
@@ -408,7 +412,7 @@ function report(results: Record<number, Record<Stack, Record<Op, Sample[]>>>, st
   console.log("## CPU seconds per process class (median over rounds, N = " + N + ") and provider host peak RSS\n");
   console.log("| operation | stack | cli | program | provider host | server (emulator / floor server) | provider host peak RSS MB |");
   console.log("|---|---|---|---|---|---|---|");
-  for (const op of OPS) {
+  for (const op of ACTIVE) {
     for (const s of STACKS) {
       const xs = big[s][op];
       const c = (cls: string) => sec(median(xs.map((x) => x.usage[cls]?.cpuMs ?? 0)));

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { COMMON_OUTPUTS, ResourceSpec, typeToken } from "../provider/framework/spec";
+import { ResourceSpec, typeToken } from "../provider/framework/spec";
 import { makeShim } from "../provider/framework/shim";
 
 
@@ -21,17 +21,29 @@ export type ArgsOf<S extends z.ZodObject> = { [K in keyof z.input<S>]: pulumi.In
 
 export type WarehouseResource<S extends z.ZodObject, Out extends string> = pulumi.dynamic.Resource & {
   readonly [K in keyof z.output<S>]-?: pulumi.Output<z.output<S>[K]>;
-} & { readonly [K in Out]: pulumi.Output<any> } & { readonly observed: pulumi.Output<any> };
+} & { readonly [K in Out]: pulumi.Output<any> };
 
 export interface WarehouseResourceClass<S extends z.ZodObject, Out extends string> {
   new (name: string, args: ArgsOf<S>, opts?: pulumi.CustomResourceOptions): WarehouseResource<S, Out>;
   readonly __pulumiType: string;
 }
 
+/**
+ * Pulumi's SDK captures a stack trace (`new Error().stack`, rewritten through source maps) for each
+ * of the promises it makes per property of a resource being constructed, only to print it should
+ * the promise leak: about 30 per resource, most of the program's CPU at a thousand resources.
+ * Our classes construct with traces off; the SDK's own source-position capture sets its own limit,
+ * so resources keep their source positions. `PULUMI_DEBUG_PROMISE_LEAKS` (Pulumi's setting for
+ * debugging leaks) keeps the traces.
+ */
+const keepPromiseStacks = !!process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+
 export function resourceClass<S extends z.ZodObject, Out extends string>(spec: ResourceSpec<S, any, any, Out>): WarehouseResourceClass<S, Out> {
   const token = typeToken(spec.vendor, spec.kind);
   const shim = makeShim(token);
-  const outputKeys = [...new Set([...Object.keys(spec.outputs), ...Object.keys(COMMON_OUTPUTS)])];
+  // `observed` (COMMON_OUTPUTS) stays in state for drift detection but is not a property of the
+  // object: each declared output costs the program an Output and its promises per resource.
+  const outputKeys = [...new Set(Object.keys(spec.outputs))];
   const secretOutputs = [...(spec.secretOutputs ?? []), ...(spec.secretInputs ?? [])];
   const secretInputs = [...(spec.secretInputs ?? [])];
 
@@ -44,7 +56,17 @@ export function resourceClass<S extends z.ZodObject, Out extends string>(spec: R
       for (const key of secretInputs) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
       for (const key of outputKeys) props[key] = undefined;
       const additionalSecretOutputs = [...(opts?.additionalSecretOutputs ?? []), ...secretOutputs];
-      super(shim, name, props, { ...opts, additionalSecretOutputs }, spec.vendor, spec.kind);
+      const limit = Error.stackTraceLimit;
+      if (!keepPromiseStacks) Error.stackTraceLimit = 0;
+      try {
+        super(shim, name, props, { ...opts, additionalSecretOutputs }, spec.vendor, spec.kind);
+      } catch (e) {
+        Error.stackTraceLimit = limit;
+        if (e instanceof Error && !keepPromiseStacks) Error.captureStackTrace(e, WarehouseResourceImpl);
+        throw e;
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
     }
   }
   Object.defineProperty(WarehouseResourceImpl, "name", { value: spec.kind });

@@ -12,11 +12,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { HttpClient, HttpClientOptions, RequestOptions } from "../http/client";
+import { perShape } from "../http/shapes";
 import { WarehouseApiError, isNotFound } from "../http/errors";
 import { resourceDefiner } from "../framework/spec";
 import { journalDir } from "../framework/journal";
 import * as C from "./contract";
 import { ALATION_PATHS as P } from "./contract";
+
+const arrayOf = perShape(<T extends z.ZodType>(item: T) => z.array(item));
 import { ALATION_SETTINGS as A } from "./settings";
 
 export interface AlationSettings {
@@ -265,7 +268,7 @@ export class AlationApi {
   async listAll<T>(pathname: string, params: ListParams, item: z.ZodType<T>, pageSize = 100): Promise<T[]> {
     const out: T[] = [];
     for (let skip = 0; ; skip += pageSize) {
-      const page = await this.call<T[]>({ method: "GET", path: pathname, query: { ...params, limit: pageSize, skip }, response: z.array(item) });
+      const page = await this.call<T[]>({ method: "GET", path: pathname, query: { ...params, limit: pageSize, skip }, response: arrayOf(item) });
       out.push(...page);
       if (page.length < pageSize) return out;
     }

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { HttpClient, HttpClientOptions } from "../http/client";
+import { lazyShape, perShape } from "../http/shapes";
 import { resourceDefiner } from "../framework/spec";
 import { WarehouseApiError, isNotFound } from "../http/errors";
 import { BYTEHOUSE_PAGE, BYTEHOUSE_PATHS as P } from "./paths";
@@ -146,9 +147,9 @@ export function createByteHouseHttp(settings: ByteHouseSettings, extra: Partial<
 // ---- answer shapes: what the provider relies on; everything else passes through ----
 const anyId = z.union([z.string(), z.number()]);
 const loose = z.looseObject;
-const envelope = <S extends z.ZodType>(item: S) => loose({ data: item });
-const offsetPage = <S extends z.ZodType>(item: S) => loose({ data: z.array(item), meta: loose({ total: z.number().optional() }).nullish() });
-const cursorPage = <S extends z.ZodType>(item: S) => loose({ data: z.array(item), meta: loose({ nextCursor: z.string().nullish() }).nullish() });
+const envelope = perShape(<S extends z.ZodType>(item: S) => loose({ data: item }));
+const offsetPage = perShape(<S extends z.ZodType>(item: S) => loose({ data: z.array(item), meta: loose({ total: z.number().optional() }).nullish() }));
+const cursorPage = perShape(<S extends z.ZodType>(item: S) => loose({ data: z.array(item), meta: loose({ nextCursor: z.string().nullish() }).nullish() }));
 const record = z.record(z.string(), z.unknown());
 
 /** Item shapes of the ByteHouse answers: the wire contract's (contract.ts), shared with the emulator and its contract test. */
@@ -175,6 +176,21 @@ export interface WriteOptions {
 }
 
 const S = BYTEHOUSE_SHAPES;
+
+/** Answer shapes of single calls, built on first use (provider/http/shapes.ts). */
+const A = {
+  databaseCreated: lazyShape(() => envelope(loose({ uuid: z.string() }))),
+  vwCreated: lazyShape(() => loose({ name: z.string(), vwID: z.string() })),
+  rows: lazyShape(() => loose({ data: z.array(record).nullish() })),
+  apiKeyCreated: lazyShape(() => envelope(S.apiKey.extend({ key: z.string().min(1) }))),
+  apiKeys: lazyShape(() => envelope(z.array(S.apiKey))),
+  roles: lazyShape(() => envelope(z.array(S.role))),
+  assignments: lazyShape(() => envelope(z.array(S.assignment))),
+  permissions: lazyShape(() => envelope(z.array(S.permission))),
+  idCreated: lazyShape(() => envelope(loose({ id: anyId }))),
+  executionStarted: lazyShape(() => envelope(loose({ executionID: z.string() }))),
+  sqlObjects: lazyShape(() => envelope(loose({ tables: z.array(z.string()) }))),
+};
 
 export class ByteHouseApi {
   private configCache?: Promise<ByteHouseVwConfig[]>;
@@ -206,7 +222,7 @@ export class ByteHouseApi {
   }
 
   async createDatabase(body: { name: string; description?: string }): Promise<{ uuid: string }> {
-    const res = await this.http.request({ method: "POST", path: P.databases(), body, idempotent: false, response: envelope(loose({ uuid: z.string() })) });
+    const res = await this.http.request({ method: "POST", path: P.databases(), body, idempotent: false, response: A.databaseCreated() });
     return res.data.data;
   }
 
@@ -224,7 +240,7 @@ export class ByteHouseApi {
   }
 
   async createVirtualWarehouse(body: VwCreate): Promise<{ name: string; vwID: string }> {
-    const res = await this.http.request({ method: "POST", path: P.virtualWarehouses(), body, idempotent: false, response: loose({ name: z.string(), vwID: z.string() }) });
+    const res = await this.http.request({ method: "POST", path: P.virtualWarehouses(), body, idempotent: false, response: A.vwCreated() });
     return { name: res.data.name, vwID: res.data.vwID };
   }
 
@@ -285,7 +301,7 @@ export class ByteHouseApi {
       path: P.sqlSync(),
       body: { query, mode: opts.mode ?? "clickhouse_sql", ...(opts.vwID ? { vwID: opts.vwID } : {}) },
       idempotent: false,
-      response: loose({ data: z.array(record).nullish() }),
+      response: A.rows(),
     });
     return (res.data.data ?? []) as WireRow[];
   }
@@ -302,13 +318,13 @@ export class ByteHouseApi {
       body,
       idempotent: false,
       sensitiveResponse: true,
-      response: envelope(S.apiKey.extend({ key: z.string().min(1) })),
+      response: A.apiKeyCreated(),
     });
     return res.data.data as unknown as WireApiKey;
   }
 
   async listApiKeys(): Promise<WireApiKey[]> {
-    return (await this.http.request({ method: "GET", path: P.apiKeys(), response: envelope(z.array(S.apiKey)) })).data.data as unknown as WireApiKey[];
+    return (await this.http.request({ method: "GET", path: P.apiKeys(), response: A.apiKeys() })).data.data as unknown as WireApiKey[];
   }
 
   /** The key, or undefined when a good list of the user's keys does not have it. */
@@ -331,7 +347,7 @@ export class ByteHouseApi {
   }
 
   async listRoles(): Promise<WireRole[]> {
-    return (await this.http.request({ method: "GET", path: P.roles(), response: envelope(z.array(S.role)) })).data.data as unknown as WireRole[];
+    return (await this.http.request({ method: "GET", path: P.roles(), response: A.roles() })).data.data as unknown as WireRole[];
   }
 
   /**
@@ -348,7 +364,7 @@ export class ByteHouseApi {
 
   /** A user's role assignments; without a user id, the calling user's (the API has no list of users). */
   async listAssignments(userId?: number): Promise<WireAssignment[]> {
-    return (await this.http.request({ method: "GET", path: P.assignments(), query: { UserID: userId }, response: envelope(z.array(S.assignment)) })).data.data as unknown as WireAssignment[];
+    return (await this.http.request({ method: "GET", path: P.assignments(), query: { UserID: userId }, response: A.assignments() })).data.data as unknown as WireAssignment[];
   }
 
   /** Not idempotent: a repeat after it was applied answers "already assigned". */
@@ -361,7 +377,7 @@ export class ByteHouseApi {
   }
 
   async listPermissions(q: Pick<WirePermission, "RoleName" | "ByteHouseResourceID" | "SecureObjectTypeName">): Promise<WirePermission[]> {
-    return (await this.http.request({ method: "GET", path: P.permissions(), query: { ...q }, response: envelope(z.array(S.permission)) })).data.data as unknown as WirePermission[];
+    return (await this.http.request({ method: "GET", path: P.permissions(), query: { ...q }, response: A.permissions() })).data.data as unknown as WirePermission[];
   }
 
   /**
@@ -395,7 +411,7 @@ export class ByteHouseApi {
 
   /** Not idempotent (a repeat makes a second connection). `secrets`: the credentials in `data`. */
   async createConnection(body: { name: string; type: string; data: Record<string, unknown> }, opts: WriteOptions = {}): Promise<number> {
-    const res = await this.http.request({ method: "POST", path: P.connections(), body, idempotent: false, secrets: opts.secrets, response: envelope(loose({ id: anyId })) });
+    const res = await this.http.request({ method: "POST", path: P.connections(), body, idempotent: false, secrets: opts.secrets, response: A.idCreated() });
     return res.data.data.id as number;
   }
 
@@ -418,7 +434,7 @@ export class ByteHouseApi {
 
   /** Not idempotent (a repeat makes a second job). */
   async createImportJob(body: WireImportJobBody, opts: WriteOptions = {}): Promise<number> {
-    const res = await this.http.request({ method: "POST", path: P.jobs(), body, idempotent: false, secrets: opts.secrets, response: envelope(loose({ id: anyId })) });
+    const res = await this.http.request({ method: "POST", path: P.jobs(), body, idempotent: false, secrets: opts.secrets, response: A.idCreated() });
     return res.data.data.id as number;
   }
 
@@ -457,7 +473,7 @@ export class ByteHouseApi {
       body: args,
       idempotent: false,
       secrets: opts.secrets,
-      response: envelope(loose({ executionID: z.string() })),
+      response: A.executionStarted(),
     });
     return res.data.data.executionID;
   }
@@ -502,7 +518,7 @@ export class ByteHouseApi {
 
   /** A read (parses the query, runs nothing): safe to repeat. */
   async queryObjects(query: string): Promise<string[]> {
-    const res = await this.http.request({ method: "POST", path: P.sqlObjects(), body: { query }, idempotent: true, response: envelope(loose({ tables: z.array(z.string()) })) });
+    const res = await this.http.request({ method: "POST", path: P.sqlObjects(), body: { query }, idempotent: true, response: A.sqlObjects() });
     return res.data.data.tables;
   }
 

@@ -14,7 +14,8 @@
  * Every error leaving the engine is one line, names the resource, has every secret input value
  * redacted and long values cut.
  *
- * Drift model: every state keeps `observed`, the live object in input shape as last seen. On
+ * Drift model: every state keeps `observed`, the live object in input shape as last seen (stored
+ * as the fields that differ from the outputs beside it: values.ts observedDelta). On
  * refresh a field takes the live value only when the live value differs from what was last
  * observed; otherwise the program's value stays. So values the server normalises never show as
  * drift, and a change made by hand always does.
@@ -28,9 +29,9 @@ import { runCheck } from "./check";
 import { Journal, NO_JOURNAL } from "./journal";
 import { reportRetriesTo } from "../http/progress";
 import { hostProgress, urnOf } from "./host";
-import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, PROVIDER_KEY, OBSERVED_KEY } from "./values";
+import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, observedDelta, observedOf, PROVIDER_KEY, OBSERVED_KEY } from "./values";
 
-export { UNKNOWN, PROVIDER_KEY, OBSERVED_KEY } from "./values";
+export { UNKNOWN, PROVIDER_KEY, OBSERVED_KEY, observedOf } from "./values";
 
 type Props = Record<string, any>;
 
@@ -123,13 +124,21 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
 
   function outputsFor(inputs: Props, raw: Raw, previous: Props = {}): Props {
     const kept = Object.fromEntries(Object.keys(spec.outputs).filter((k) => k in previous).map((k) => [k, previous[k]]));
-    return plain({ ...kept, ...withoutProvider(inputs), ...computedOf(raw), [OBSERVED_KEY]: spec.observe(raw) });
+    const outs = plain({ ...kept, ...withoutProvider(inputs), ...computedOf(raw) });
+    return { ...outs, [OBSERVED_KEY]: observedDelta(plain(spec.observe(raw)) as Props, outs) };
   }
 
   function inputsOnly(props: Props): I {
     const out: Props = {};
     for (const key of inputKeys) if (props[key] !== undefined) out[key] = props[key];
     return out as I;
+  }
+
+  /** The inputs (and common inputs) recorded among a state's outputs. */
+  function inputsIn(props: Props): Props {
+    const inputs: Props = {};
+    for (const key of [...inputKeys, ...COMMON_INPUT_KEYS]) if (props[key] !== undefined) inputs[key] = props[key];
+    return inputs;
   }
 
   function describe(id: string | undefined, props: Props): string {
@@ -288,8 +297,9 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         }
         if (raw === undefined) return {}; // confirmed gone: the engine drops it from state
         const live = plain(spec.observe(raw)) as Props;
-        const previous = (props[OBSERVED_KEY] ?? {}) as Props;
+        const previous = observedOf(props) ?? {};
         const outs: Props = { ...withoutProvider(props) };
+        delete outs[OBSERVED_KEY];
         for (const [key, value] of Object.entries(live)) {
           // Drift is judged on the fields the program manages: optional inputs it leaves
           // unset (e.g. configId when it sizes a warehouse by name) are not its business.
@@ -298,10 +308,11 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
           if (!unchangedSinceLastSeen && !deepEqual(norm(key, outs[key]), norm(key, value))) outs[key] = value;
         }
         Object.assign(outs, plain(computedOf(raw)));
-        outs[OBSERVED_KEY] = live;
-        const inputs: Props = {};
-        for (const key of [...inputKeys, ...COMMON_INPUT_KEYS]) if (outs[key] !== undefined) inputs[key] = outs[key];
-        return { id, props: outs, inputs };
+        outs[OBSERVED_KEY] = observedDelta(live, outs);
+        // New inputs only when a field drifted: otherwise the engine keeps the state's inputs, which
+        // are the same values (every output echoes its input), without a second copy on the wire.
+        const inputs = inputsIn(outs);
+        return deepEqual(inputs, inputsIn(state)) ? { id, props: outs } : { id, props: outs, inputs };
       }),
 
     update: (id, olds, news) => {

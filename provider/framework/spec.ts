@@ -248,7 +248,7 @@ export function resourceDefiner<Api>(vendor: string) {
 
 /** Outputs every kind has, documented once. */
 export const COMMON_OUTPUTS: Record<string, string> = {
-  observed: "The object as last read from the vendor, in input shape: how drift is told from server formatting.",
+  observed: "In state only (not a property of the resource object): the object as last read from the vendor, in input shape, kept as the fields whose live value differs from the output of the same name. How drift is told from server formatting.",
 };
 
 export function typeToken(vendor: string, kind: string): string {

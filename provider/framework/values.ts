@@ -1,4 +1,5 @@
 /** Small value helpers the engine's phases share: unknowns, plain JSON, secrets, one-line messages. */
+import { deepEqual } from "./equal";
 
 /** The engine's placeholder for a value not known until apply (preview of a dependent input). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -32,6 +33,29 @@ export function containsUnknown(v: unknown): boolean {
  */
 export function plain<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * `observed` (the live object in input shape, as last read) is stored as only the fields whose
+ * value differs from the output of the same name beside it: with the inputs echoed in the outputs,
+ * most of it is a copy (ten fields of a warehouse: ~200 bytes per resource, rewritten with every
+ * checkpoint). `observedDelta` makes the stored form; `observedOf` restores the whole snapshot.
+ */
+export function observedDelta(live: Props, beside: Props): Props {
+  const out: Props = {};
+  for (const [key, value] of Object.entries(live)) {
+    if (!Object.prototype.hasOwnProperty.call(beside, key) || beside[key] === undefined || !deepEqual(value, beside[key])) out[key] = value;
+  }
+  return out;
+}
+
+/** The whole observed snapshot of a state's outputs; undefined when nothing was observed yet. */
+export function observedOf(props: Props): Props | undefined {
+  const stored = props?.[OBSERVED_KEY];
+  if (stored === undefined || stored === null || typeof stored !== "object") return undefined;
+  const whole: Props = {};
+  for (const [key, value] of Object.entries(props)) if (key !== OBSERVED_KEY && key !== PROVIDER_KEY && value !== undefined) whole[key] = value;
+  return Object.assign(whole, stored);
 }
 
 export function withoutProvider(props: Props): Props {

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { once } from "node:events";
 import { startAltertable, RunningAltertable } from "../helpers/altertable";
-import { buildHandlers, Handlers } from "../../provider/framework/engine";
+import { buildHandlers, Handlers, observedOf } from "../../provider/framework/engine";
 import { AltertableApi, createAltertableHttp } from "../../provider/altertable/api";
 import { DRIFT_MARKER, loadedData } from "../../provider/altertable/loadedData";
 import { spawnEmulator } from "../../emulator/process";
@@ -81,7 +81,7 @@ describe("altertable.LoadedData against the emulator", function () {
       expect(outs.rowCount).to.equal(3);
       expect(outs.checksum).to.match(/^\d+$/);
       expect(outs.bytes).to.equal(fs.statSync(fixture("users.csv")).size);
-      expect(outs.observed).to.deep.equal({ contentHash: inputs.contentHash });
+      expect(observedOf(outs)!.contentHash).to.equal(inputs.contentHash);
       expect((await rows("SELECT name FROM lakehouse.main.users ORDER BY id")).map((r) => r.name)).to.deep.equal(["Ada", "Brian", "Chen"]);
       const up = upserts();
       expect(up).to.have.length(1);

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { checkAndCreate } from "../helpers/handlers";
 import { startAltertable, RunningAltertable } from "../helpers/altertable";
-import { buildHandlers, Handlers } from "../../provider/framework/engine";
+import { buildHandlers, Handlers, observedOf } from "../../provider/framework/engine";
 import { AltertableApi, createAltertableHttp } from "../../provider/altertable/api";
 import { schema } from "../../provider/altertable/schema";
 import { altertableTable } from "../../provider/altertable/table";
@@ -60,8 +60,8 @@ describe("Altertable objects against the emulator", function () {
       expect(made.id).to.equal("lakehouse.main.users");
       const r = await t.read(made.id, made.outs);
       expect((await t.diff(made.id, r.props!, made.inputs)).changes).to.equal(false);
-      expect((r.props!.observed as any).primaryKey).to.deep.equal(["id"]);
-      expect((r.props!.observed as any).columns[1]).to.include({ comment: "display name" });
+      expect((observedOf(r.props!) as any).primaryKey).to.deep.equal(["id"]);
+      expect((observedOf(r.props!) as any).columns[1]).to.include({ comment: "display name" });
     });
 
     it("applies safe changes in one transaction, keeps rows, and sees SQL-made changes as drift", async () => {

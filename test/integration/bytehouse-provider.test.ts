@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { startByteHouse, RunningEmulator } from "../helpers/emulators";
 import { ByteHouseState } from "../../emulator/bytehouse";
-import { buildHandlers, Handlers } from "../../provider/framework/engine";
+import { buildHandlers, Handlers, observedOf } from "../../provider/framework/engine";
 import { ByteHouseApi, createByteHouseHttp } from "../../provider/bytehouse/api";
 import { virtualWarehouse } from "../../provider/bytehouse/virtualWarehouse";
 import { database } from "../../provider/bytehouse/database";
@@ -50,7 +50,7 @@ describe("ByteHouse provider against the emulator", () => {
       { method: "PATCH", path: "/v1/virtual-warehouses/etl", status: 200, body: { autoSuspend: 5, configID: 123458, status: "down" } },
     ]);
     expect(emu.server.state.virtualWarehouses.etl).to.include({ configID: 123458, autoSuspend: 5, status: "down" });
-    expect(upd.outs.observed).to.include({ size: "M", status: "down" });
+    expect(observedOf(upd.outs)).to.include({ size: "M", status: "down" });
 
     await vw.delete(id, upd.outs);
     expect(emu.server.state.virtualWarehouses).to.deep.equal({});

@@ -1,7 +1,7 @@
 /** The framework's operations on a fake in-memory API: pure logic, no HTTP. */
 import { expect } from "chai";
 import { z } from "zod";
-import { buildHandlers, UNKNOWN } from "../../provider/framework/engine";
+import { buildHandlers, UNKNOWN, observedOf } from "../../provider/framework/engine";
 import { defineResource } from "../../provider/framework/spec";
 import { WarehouseApiError } from "../../provider/http/errors";
 import { virtualWarehouse } from "../../provider/bytehouse/virtualWarehouse";
@@ -158,7 +158,9 @@ describe("framework engine", () => {
     it("returns the id, inputs, computed outputs and the observed server state", async () => {
       const r = await h.create({ name: "abc", size: "s", color: "red", __provider: "code" });
       expect(r.id).to.equal("abc");
-      expect(r.outs).to.deep.equal({ name: "abc", size: "s", color: "red", serial: 1, observed: { name: "abc", size: "s", color: "RED" } });
+      // observed keeps only what differs from the outputs beside it; observedOf restores the whole
+      expect(r.outs).to.deep.equal({ name: "abc", size: "s", color: "red", serial: 1, observed: { color: "RED" } });
+      expect(observedOf(r.outs)).to.deep.equal({ name: "abc", size: "s", color: "RED", serial: 1 });
     });
 
     it("reports a partial create (with id and __provider) when a later step fails", async () => {
@@ -190,8 +192,21 @@ describe("framework engine", () => {
       const { outs } = await h.create({ name: "abc", size: "s", color: "red" });
       const r = await h.read("abc", { ...outs, __provider: "p" });
       expect(r.props!.color).to.equal("red");
-      expect(r.inputs).to.deep.equal({ name: "abc", size: "s", color: "red" });
+      // nothing drifted: no new inputs, so the engine keeps the state's (the same values)
+      expect(r.inputs).to.equal(undefined);
       expect((await h.diff("abc", r.props!, { name: "abc", size: "s", color: "red" })).changes).to.equal(false);
+      expect(r.props!.observed).to.deep.equal({ color: "RED" });
+      // …and again on the next refresh, from the stored difference
+      const again = await h.read("abc", { ...r.props!, __provider: "p" });
+      expect(again.props).to.deep.equal(r.props);
+    });
+
+    it("reads a state written with the whole observed snapshot (before it was stored as a difference) the same way", async () => {
+      const { outs } = await h.create({ name: "abc", size: "s", color: "red" });
+      const whole = { ...outs, observed: { name: "abc", size: "s", color: "RED" } };
+      expect((await h.read("abc", whole)).props).to.deep.equal((await h.read("abc", outs)).props);
+      api.things.get("abc")!.color = "GREEN";
+      expect((await h.read("abc", whole)).props!.color).to.equal("GREEN");
     });
 
     it("takes the live value when it changed out of band, so diff shows the drift", async () => {
@@ -199,6 +214,7 @@ describe("framework engine", () => {
       api.things.get("abc")!.color = "GREEN";
       const r = await h.read("abc", { ...outs, __provider: "p" });
       expect(r.props!.color).to.equal("GREEN");
+      expect(r.inputs).to.deep.equal({ name: "abc", size: "s", color: "GREEN" });
       const d = await h.diff("abc", r.props!, { name: "abc", size: "s", color: "red" });
       expect(d).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
     });
@@ -216,7 +232,7 @@ describe("framework engine", () => {
       const r = await h.update("abc", outs, { name: "abc", size: "s", color: "blue" });
       expect(api.calls).to.deep.equal(["create", "update:color"]);
       expect(r.outs.color).to.equal("blue");
-      expect(r.outs.observed.color).to.equal("BLUE");
+      expect(r.outs.observed).to.deep.equal({ color: "BLUE" });
     });
 
     it("treats not-found on delete as already deleted", async () => {
