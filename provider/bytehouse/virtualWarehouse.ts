@@ -116,6 +116,13 @@ export const virtualWarehouse = defineByteHouseResource({
 
   read: (api, id) => readWarehouse(api, id),
 
+  // The list answers whole warehouses (the same object as a read), 100 a page: a refresh of many
+  // reads them from it (framework/batch-read.ts).
+  async readAll(api) {
+    const [vws, configs] = await Promise.all([api.listVirtualWarehouses(), api.listVirtualWarehouseConfigs()]);
+    return new Map(vws.map((vw) => [vw.name, { ...vw, size: configs.find((c) => c.id === vw.configID)?.name }]));
+  },
+
   observe: observeWarehouse,
 
   computed: (raw: VwRaw) => ({ vwId: raw.id, createdAt: raw.createdAt }),

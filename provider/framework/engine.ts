@@ -5,7 +5,8 @@
  *   create  — ambiguous failures are looked up before anything is sent again (the last attempt
  *             too); "already exists" is never a silent takeover (`adopt: true` opts in);
  *             read-back when the create's answer lacks the object; partial creates stay tracked;
- *   read    — drift against `observed` (after the Snowflake provider); only a confirmed "not
+ *   read    — drift against `observed` (after the Snowflake provider); many reads at once are
+ *             answered from one listing when the kind has `readAll` (batch-read.ts); only a confirmed "not
  *             found" (the kind's read returning undefined, or the vendor's own not-found error)
  *             removes an object from state — any other failure fails the refresh;
  *   update  — the narrowest call; an update whose answer was lost is verified by reading the
@@ -25,6 +26,7 @@ import { InputsOf, OpContext, ResourceSpec, finderOf, typeToken } from "./spec";
 import { WarehouseApiError, isAmbiguous, isConflict, isNotFound } from "../http/errors";
 import { deepEqual } from "./equal";
 import { poll } from "./poll";
+import { BatchReader } from "./batch-read";
 import { runCheck } from "./check";
 import { Journal, NO_JOURNAL } from "./journal";
 import { reportRetriesTo } from "../http/progress";
@@ -101,6 +103,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   const replaceOn = new Set<string>(spec.replaceOn);
   const label = `${spec.vendor}.${spec.kind}`;
   const find = finderOf(spec);
+  const batch = spec.readAll ? new BatchReader<Raw>(() => spec.readAll!(getApi())) : undefined;
 
   const norm = (key: string, v: unknown): unknown => {
     const f = (spec.normalize as Record<string, ((x: unknown) => unknown) | undefined> | undefined)?.[key];
@@ -206,7 +209,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     return find?.(api, inputs);
   }
 
-  return {
+  const handlers: Handlers = {
     token,
 
     check: (olds, news) =>
@@ -286,7 +289,8 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         const state = withoutProvider(props) as I; // inputs and the outputs recorded with them
         let raw: Raw | undefined;
         try {
-          raw = await spec.read(getApi(), id, state);
+          // Many reads at once (a refresh) are answered from one listing of the kind; an object it lacks is read alone.
+          raw = (await batch?.lookup(id)) ?? (await spec.read(getApi(), id, state));
         } catch (e) {
           if (e instanceof WarehouseApiError && e.kind === "auth") {
             e.message +=
@@ -362,6 +366,22 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         if (key !== undefined) journal.forget(token, key);
       }),
   };
+
+  if (batch) {
+    // A listing taken before or during a write of the kind no longer answers reads.
+    for (const op of ["create", "update", "delete"] as const) {
+      const f = handlers[op] as (...a: unknown[]) => Promise<unknown>;
+      (handlers as unknown as Record<string, unknown>)[op] = async (...a: unknown[]) => {
+        batch.wrote();
+        try {
+          return await f(...a);
+        } finally {
+          batch.wrote();
+        }
+      };
+    }
+  }
+  return handlers;
 
   /**
    * `adopt: true`: take over the object with the same unique name instead of creating one, then

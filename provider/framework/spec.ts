@@ -196,6 +196,13 @@ export interface ResourceSpec<S extends z.ZodObject = z.ZodObject, Api = unknown
   find?(api: Api, inputs: InputsOf<S>): Promise<Found<Raw> | undefined>;
   /** The live object, or undefined when it no longer exists. */
   read(api: Api, id: string, state: InputsOf<S>): Promise<Raw | undefined>;
+  /**
+   * Every object of the kind, by id, in the shape `read` returns: the vendor's list call. When a
+   * refresh reads many objects of the kind at once, the engine answers them from one listing
+   * (framework/batch-read.ts) instead of one read each; an object the listing lacks is read on
+   * its own before it can leave state. Give it only when the list returns whole objects.
+   */
+  readAll?(api: Api): Promise<Map<string, Raw>>;
   /** The live object in input shape: what drift is judged on. */
   observe(raw: Raw): Partial<InputsOf<S>>;
   /** Server-computed outputs (ids, timestamps). */
