@@ -43,7 +43,7 @@ export function resourceClass<S extends z.ZodObject, Out extends string>(spec: R
   const shim = makeShim(token);
   // `observed` (COMMON_OUTPUTS) stays in state for drift detection but is not a property of the
   // object: each declared output costs the program an Output and its promises per resource.
-  const outputKeys = [...new Set(Object.keys(spec.outputs))];
+  const outputKeys = Object.keys(spec.outputs);
   const secretOutputs = [...(spec.secretOutputs ?? []), ...(spec.secretInputs ?? [])];
   const secretInputs = [...(spec.secretInputs ?? [])];
 

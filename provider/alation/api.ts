@@ -18,9 +18,9 @@ import { resourceDefiner } from "../framework/spec";
 import { journalDir } from "../framework/journal";
 import * as C from "./contract";
 import { ALATION_PATHS as P } from "./contract";
+import { ALATION_SETTINGS as A } from "./settings";
 
 const arrayOf = perShape(<T extends z.ZodType>(item: T) => z.array(item));
-import { ALATION_SETTINGS as A } from "./settings";
 
 export interface AlationSettings {
   endpoint: string;

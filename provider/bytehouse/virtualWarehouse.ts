@@ -1,7 +1,7 @@
 /** bytehouse.VirtualWarehouse — compute. The name is its key and cannot change; everything else updates in place. */
 import { z } from "zod";
 import { InputsOf } from "../framework/spec";
-import { ByteHouseApi, ByteHouseVirtualWarehouse, VwPatch, defineByteHouseResource } from "./api";
+import { ByteHouseApi, ByteHouseVirtualWarehouse, ByteHouseVwConfig, VwPatch, defineByteHouseResource } from "./api";
 import { VW_NAME_PATTERN, VW_NAME_RULE } from "./paths";
 
 export const virtualWarehouseInputs = z
@@ -56,12 +56,15 @@ async function resolveConfigId(api: ByteHouseApi, inputs: Pick<VwInputs, "size" 
   return match.id;
 }
 
+/** A warehouse as ByteHouse answers it, with its configuration's size name attached. */
+function withSize(vw: ByteHouseVirtualWarehouse, configs: ByteHouseVwConfig[]): VwRaw {
+  return { ...vw, size: configs.find((c) => c.id === vw.configID)?.name };
+}
+
 /** The live warehouse, with its configuration's size name attached. */
 async function readWarehouse(api: ByteHouseApi, name: string): Promise<VwRaw | undefined> {
   const vw = await api.getVirtualWarehouse(name);
-  if (!vw) return undefined;
-  const config = (await api.listVirtualWarehouseConfigs()).find((c) => c.id === vw.configID);
-  return { ...vw, size: config?.name };
+  return vw && withSize(vw, await api.listVirtualWarehouseConfigs());
 }
 
 function observeWarehouse(raw: VwRaw) {
@@ -120,7 +123,7 @@ export const virtualWarehouse = defineByteHouseResource({
   // reads them from it (framework/batch-read.ts).
   async readAll(api) {
     const [vws, configs] = await Promise.all([api.listVirtualWarehouses(), api.listVirtualWarehouseConfigs()]);
-    return new Map(vws.map((vw) => [vw.name, { ...vw, size: configs.find((c) => c.id === vw.configID)?.name }]));
+    return new Map(vws.map((vw) => [vw.name, withSize(vw, configs)]));
   },
 
   observe: observeWarehouse,

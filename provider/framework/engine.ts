@@ -31,7 +31,7 @@ import { runCheck } from "./check";
 import { Journal, NO_JOURNAL } from "./journal";
 import { reportRetriesTo } from "../http/progress";
 import { hostProgress, urnOf } from "./host";
-import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, observedDelta, observedOf, PROVIDER_KEY, OBSERVED_KEY } from "./values";
+import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, besideObserved, observedDelta, observedOf, PROVIDER_KEY, OBSERVED_KEY } from "./values";
 
 export { UNKNOWN, PROVIDER_KEY, OBSERVED_KEY, observedOf } from "./values";
 
@@ -138,9 +138,10 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   }
 
   /** The inputs (and common inputs) recorded among a state's outputs. */
+  const recordedInputKeys = [...inputKeys, ...COMMON_INPUT_KEYS];
   function inputsIn(props: Props): Props {
     const inputs: Props = {};
-    for (const key of [...inputKeys, ...COMMON_INPUT_KEYS]) if (props[key] !== undefined) inputs[key] = props[key];
+    for (const key of recordedInputKeys) if (props[key] !== undefined) inputs[key] = props[key];
     return inputs;
   }
 
@@ -302,8 +303,7 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
         if (raw === undefined) return {}; // confirmed gone: the engine drops it from state
         const live = plain(spec.observe(raw)) as Props;
         const previous = observedOf(props) ?? {};
-        const outs: Props = { ...withoutProvider(props) };
-        delete outs[OBSERVED_KEY];
+        const outs = besideObserved(props);
         for (const [key, value] of Object.entries(live)) {
           // Drift is judged on the fields the program manages: optional inputs it leaves
           // unset (e.g. configId when it sizes a warehouse by name) are not its business.

@@ -49,13 +49,17 @@ export function observedDelta(live: Props, beside: Props): Props {
   return out;
 }
 
+/** A state's outputs without `__provider` and `observed`: what `observed` is stored against. */
+export function besideObserved(props: Props): Props {
+  const { [OBSERVED_KEY]: _o, ...rest } = withoutProvider(props);
+  return rest;
+}
+
 /** The whole observed snapshot of a state's outputs; undefined when nothing was observed yet. */
 export function observedOf(props: Props): Props | undefined {
   const stored = props?.[OBSERVED_KEY];
   if (stored === undefined || stored === null || typeof stored !== "object") return undefined;
-  const whole: Props = {};
-  for (const [key, value] of Object.entries(props)) if (key !== OBSERVED_KEY && key !== PROVIDER_KEY && value !== undefined) whole[key] = value;
-  return Object.assign(whole, stored);
+  return { ...besideObserved(props), ...stored };
 }
 
 export function withoutProvider(props: Props): Props {
