@@ -14,7 +14,6 @@ import { buildHandlers } from "../../provider/framework/engine";
 import { vendors } from "../../provider/registry";
 import { finderOf, type ResourceSpec, type Samples } from "../../provider/framework/spec";
 import { deepEqual } from "../../provider/framework/equal";
-import type { VendorDefinition } from "../../provider/framework/vendor";
 import { failsWith, Harness, startHarness } from "./harness";
 
 type Props = Record<string, any>;
@@ -27,7 +26,7 @@ for (const vendor of vendors()) {
 
     before(async () => {
       harness = await startHarness(vendor.name);
-      api = (vendor as VendorDefinition).createApi(harness.settings as any);
+      api = harness.api;
     });
     after(async () => harness?.stop());
 

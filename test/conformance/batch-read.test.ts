@@ -8,7 +8,6 @@ import { expect } from "chai";
 import { buildHandlers } from "../../provider/framework/engine";
 import { vendors } from "../../provider/registry";
 import type { ResourceSpec, Samples } from "../../provider/framework/spec";
-import type { VendorDefinition } from "../../provider/framework/vendor";
 import { Harness, startHarness } from "./harness";
 
 type Props = Record<string, any>;
@@ -22,7 +21,7 @@ for (const vendor of vendors()) {
     let api: unknown;
     before(async () => {
       harness = await startHarness(vendor.name);
-      api = (vendor as VendorDefinition).createApi(harness.settings as any);
+      api = harness.api;
     });
     after(async () => harness?.stop());
 

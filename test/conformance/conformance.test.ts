@@ -36,7 +36,7 @@ for (const vendor of vendors()) {
 
     before(async () => {
       harness = await startHarness(vendor.name);
-      api = (vendor as VendorDefinition).createApi(harness.settings as any);
+      api = harness.api;
     });
     after(async () => harness?.stop());
 

@@ -11,6 +11,8 @@ import { vendorNamed } from "../../provider/registry";
 export interface Harness {
   url: string;
   settings: Record<string, string>;
+  /** The vendor's API client, reaching this emulator with `settings`. */
+  api: unknown;
   badCredentials: Record<string, string>;
   requests(): { method: string; path: string; status: number }[];
   faults(f: FaultConfig): void;
@@ -19,9 +21,10 @@ export interface Harness {
 
 export async function startHarness(vendor: string): Promise<Harness> {
   const h = await emulatorFor(vendor).harness();
-  const secret = vendorNamed(vendor).settings;
+  const def = vendorNamed(vendor);
+  const secret = def.settings;
   const badCredentials = Object.fromEntries(Object.entries(h.settings).map(([k, v]) => [k, secret[k]?.secret ? `not-${v}` : v]));
-  return { url: h.url, settings: h.settings, badCredentials, requests: () => h.requests(), faults: (f) => h.faults(f), stop: () => h.stop() };
+  return { url: h.url, settings: h.settings, api: def.createApi(h.settings as any), badCredentials, requests: () => h.requests(), faults: (f) => h.faults(f), stop: () => h.stop() };
 }
 
 /** The error `p` fails with; a test failure when it succeeds. */

@@ -107,8 +107,8 @@ for (const seed of SEEDS) {
       const second = await ts.stack.up({ parallel: 8 });
       expect(second.summary.result).to.equal("succeeded");
 
-      const bapi = vendorNamed("bytehouse").createApi(bh.settings as any) as ByteHouseApi;
-      const aapi = vendorNamed("altertable").createApi(at.settings as any) as AltertableApi;
+      const bapi = bh.api as ByteHouseApi;
+      const aapi = at.api as AltertableApi;
       const dbs = (await bapi.listDatabases()).map((d) => d.name).filter((n) => n.startsWith("mix_db_")).sort();
       expect(dbs).to.deep.equal([...Array(N.databases).keys()].map((i) => `mix_db_${i}`).sort());
       const vws = (await bapi.listVirtualWarehouses()).map((v) => v.name).filter((n) => n.startsWith("mix_vw_"));
