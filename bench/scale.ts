@@ -304,7 +304,7 @@ async function main(): Promise<void> {
         ...process.env,
         ...(name === "floor" ? { SCALE_FLOOR_URL: floorUrl } : emuEnv),
         PATH: `${BIN}:${process.env.PATH}`,
-        PULUMI_BACKEND_URL: `file://${path.join(dir, "backend")}`,
+        PULUMI_BACKEND_URL: `file://${path.join(dir, "backend")}?metadata=skip`, // no `.attrs` sidecar (test/helpers/pulumi.ts, fileBackendUrl)
         PULUMI_HOME: path.join(dir, "home"),
         PULUMI_CONFIG_PASSPHRASE: "pulumi-warehouse-bench",
         PULUMI_SKIP_UPDATE_CHECK: "true",

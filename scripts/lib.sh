@@ -77,12 +77,14 @@ set_emulator_config() {
 }
 
 # offline_pulumi DIR: the Pulumi CLI on PATH, a local file backend and home under DIR,
-# passphrase from the environment, no update check, no plugin downloads.
+# passphrase from the environment, no update check, no plugin downloads. metadata=skip: no
+# `.attrs` file beside the state, which Pulumi's file backend rewrites in place (a kill at that
+# instant leaves it empty and the stack unreadable: "failed to load checkpoint: EOF").
 offline_pulumi() {
   local dir="$1"
   mkdir -p "$dir/backend"
   export PATH="$PULUMI_BIN:$PATH"
-  export PULUMI_BACKEND_URL="file://$dir/backend" PULUMI_HOME="$dir/pulumi-home"
+  export PULUMI_BACKEND_URL="file://$dir/backend?metadata=skip" PULUMI_HOME="$dir/pulumi-home"
   export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-pulumi-warehouse-local}" PULUMI_SKIP_UPDATE_CHECK=true
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_DISABLE_CI_DETECTION=true
 }

@@ -244,6 +244,9 @@ describe("e2e: Alation with the real pulumi CLI", function () {
     expect(queryPosts() - posts, fs.readFileSync(log, "utf8")).to.be.at.least(2);
     process.kill(-child.pid!, "SIGKILL");
     await new Promise((r) => child.once("exit", r));
+    // The backend keeps no `.attrs` sidecar that a kill can leave empty (fileBackendUrl).
+    const sidecars = fs.readdirSync(stateDir, { recursive: true }).map(String).filter((f) => f.endsWith(".attrs"));
+    expect(sidecars, "sidecar files in the file backend").to.deep.equal([]);
     a.faults({});
     await new Promise((r) => setTimeout(r, 1500)); // requests in flight land
     await pulumi(["cancel", "--yes", "--non-interactive"]).catch(() => undefined);

@@ -91,9 +91,19 @@ function retryOnMonitorLoss(stack: Stack): void {
 
 export const PASSPHRASE = "pulumi-warehouse-tests";
 
+/**
+ * A local file backend at `stateDir`. `metadata=skip`: Pulumi's file backend (gocloud's fileblob)
+ * otherwise writes a `.attrs` file beside each state file by truncating it in place, so a
+ * `kill -9` of the CLI at that instant leaves it empty and every later command fails with
+ * "failed to load checkpoint: EOF". The state file itself is written atomically either way.
+ */
+export function fileBackendUrl(stateDir: string): string {
+  return `file://${stateDir}?metadata=skip`;
+}
+
 export function offlineEnv(stateDir: string): Record<string, string> {
   return {
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_BACKEND_URL: fileBackendUrl(stateDir),
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -127,7 +137,7 @@ export async function inlineStack(name: string, program: PulumiFn, config: Recor
       workDir,
       pulumiHome: home,
       envVars: offlineEnv(stateDir),
-      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
+      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: fileBackendUrl(stateDir) } },
     },
   );
   await stack.setAllConfig(config);
