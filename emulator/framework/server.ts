@@ -274,9 +274,7 @@ export class EmulatorServer<S> {
       routeError = e as HttpError;
     }
     const streamed = match?.route.stream === true;
-    const chunks: Buffer[] = [];
-    if (!streamed) for await (const c of req) chunks.push(c as Buffer);
-    const rawBody = Buffer.concat(chunks);
+    const rawBody = streamed ? Buffer.alloc(0) : await bodyOf(req);
     let body: any;
     try {
       body = rawBody.length ? JSON.parse(rawBody.toString("utf8")) : undefined;
@@ -342,7 +340,6 @@ export class EmulatorServer<S> {
         else response = { status: 500, body: this.errorBody(500, `emulator error: ${(e as Error).message}`) };
         if (streamed) req.resume(); // drain what the handler did not read
       }
-      if (this.store.isDirty) await this.store.flush(() => this.state as S & object);
       return response;
     };
 
@@ -352,6 +349,9 @@ export class EmulatorServer<S> {
       this.writes = run.catch(() => undefined);
       response = await run;
     } else response = await apply();
+    // Answered only once its change is on disk. The write is outside the serialized section: the
+    // writes that queue behind it run meanwhile, and one append carries all of theirs (group commit).
+    if (this.store.isDirty) await this.store.flush(() => this.state as S & object);
 
     this.requestLog.record({ ...base, status: response.status, ...(fault?.drop === "after" ? { fault: "dropped after handling" } : {}) });
     if (fault?.drop === "after") {
@@ -437,4 +437,18 @@ export class EmulatorServer<S> {
         return { status: 404, body: { message: `unknown admin call ${key}` } };
     }
   }
+}
+
+/** The request's body; a request that declares none (a GET or DELETE) is answered without waiting for it. */
+function bodyOf(req: http.IncomingMessage): Promise<Buffer> {
+  if ((req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) || req.headers["content-length"] === "0") {
+    req.resume();
+    return Promise.resolve(Buffer.alloc(0));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
 }

@@ -77,7 +77,7 @@ export class JsonStore<S extends object> {
   private snapshotBytes = 0;
   private readonly proxies = new WeakMap<object, { path: string; proxy: object }>();
   private readonly targets = new WeakMap<object, object>();
-  private appender?: Appender;
+  private fd?: number;
 
   /** `file` is the snapshot path (`…/<vendor>.json`); undefined keeps the state in memory only. */
   constructor(readonly file: string | undefined) {}
@@ -158,7 +158,8 @@ export class JsonStore<S extends object> {
     await this.chain;
     this.all = true;
     await this.writeOut(state);
-    await this.appender?.close();
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
   }
 
   private async writeOut(state: S): Promise<void> {
@@ -184,8 +185,13 @@ export class JsonStore<S extends object> {
     }
     this.dirty.clear();
     const text = lines.join("\n") + "\n";
-    this.appender ??= new Appender(this.journal!);
-    await this.appender.append(text);
+    // One synchronous append on a descriptor kept open (O_APPEND): a few lines into the page
+    // cache cost less than a trip through the thread pool, which every answer would wait for.
+    if (this.fd === undefined) {
+      fs.mkdirSync(path.dirname(this.journal!), { recursive: true });
+      this.fd = fs.openSync(this.journal!, "a");
+    }
+    fs.writeSync(this.fd, text);
     this.journalBytes += Buffer.byteLength(text);
   }
 
