@@ -11,14 +11,7 @@
  * provider host, server) and the provider host's peak RSS, and the time per resource at N
  * against a smaller N (growth). Never asserts timings.
  *
- *   node dist/bench/scale.js                 quick: N = 100, one round, growth against N = 20
- *   node dist/bench/scale.js --full          N = 1,000, three rounds, growth against N = 100
- *   options: --n N  --small N  --rounds R  --latency MS (default 20)  --estates vw,mixed
- *            --parallelism P (pulumi --parallel P; its default is 8)  --skip-checkpoints (PULUMI_SKIP_CHECKPOINTS=true)
- *            --keep (leave the work dir)  --verbose (CLI output to stderr)
- *            --ops preview,refresh (only these besides the up and destroy each round needs)
- *            --cpu-prof DIR (V8 CPU profiles of every Node process the CLI starts — program and
- *            provider host — in DIR/<N>-<stack>-<operation>/; read them with bench/cpu-profile.js)
+ *   node dist/bench/scale.js --help          the options (USAGE below)
  *
  * Needs the pinned CLI: PULUMI_WAREHOUSE_PULUMI_BIN, else $HOME/.cache/pulumi-warehouse/pulumi-v3.259.0/bin.
  */
@@ -38,6 +31,7 @@ type Stack = "floor" | "vw" | "mixed";
 
 const { values: args } = parseArgs({
   options: {
+    help: { type: "boolean", short: "h" },
     full: { type: "boolean" },
     n: { type: "string" },
     small: { type: "string" },
@@ -52,6 +46,21 @@ const { values: args } = parseArgs({
     ops: { type: "string" },
   },
 });
+const USAGE = `  node dist/bench/scale.js                 quick: N = 100, one round, growth against N = 20
+  node dist/bench/scale.js --full          N = 1,000, three rounds, growth against N = 100
+  options: --n N  --small N  --rounds R  --latency MS (default 20)  --estates vw,mixed
+           --parallelism P (pulumi --parallel P; its default is 8)  --skip-checkpoints (PULUMI_SKIP_CHECKPOINTS=true)
+           --keep (leave the work dir)  --verbose (CLI output to stderr)
+           --ops preview,refresh (only these besides the up and destroy each round needs; none: only those two)
+           --cpu-prof DIR (V8 CPU profiles of every Node process the CLI starts — program and
+           provider host — in DIR/<N>-<stack>-<operation>/; read them with bench/cpu-profile.js),
+           and the CLI's Go profiles beside them (cli.<pid>.cpu; \`go tool pprof -top\`)
+`;
+
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const N = Number(args.n ?? (args.full ? 1000 : 100));
 const SMALL = Number(args.small ?? Math.max(10, Math.round(N / (args.full ? 10 : 5))));
 const ROUNDS = Number(args.rounds ?? (args.full ? 3 : 1));
@@ -350,7 +359,10 @@ async function main(): Promise<void> {
                   BENCH_CPU_PROF_DIR: path.resolve(args["cpu-prof"], `${n}-${s.name}-${op.replace(/ /g, "-")}`),
                 }
               : {};
-            const r = await pulumi(s, opArgs(op), { SCALE_N: String(n), SCALE_VARIANT: variant, ...prof });
+            // and the CLI's own Go profiles (pulumi --profiling: DIR/…/cli.<pid>.cpu; go tool pprof -top)
+            const cliProf = args["cpu-prof"] ? ["--profiling", path.join(prof.BENCH_CPU_PROF_DIR, "cli")] : [];
+            if (cliProf.length) fs.mkdirSync(prof.BENCH_CPU_PROF_DIR, { recursive: true });
+            const r = await pulumi(s, [...opArgs(op), ...cliProf], { SCALE_N: String(n), SCALE_VARIANT: variant, ...prof });
             const serverCpuMs = cpuMsOf(serverOf(s).pid!) - cpu0;
             results[n][s.name][op].push({ ms: r.ms, requests: await requestsOf(s), usage: r.usage, serverCpuMs });
             if (op === "up" && round === 0) states[n][s.name] = await stateSize(s);

@@ -5,6 +5,7 @@
  *   export         write a Pulumi program that adopts an existing estate
  *   policy-report  the policy pack's violations as SARIF 2.1.0
  */
+import "../provider/framework/zod-locales"; // first: zod then loads without its 64 locale files
 import { driftMain } from "./drift";
 
 const USAGE = `usage: pulumi-warehouse <command> [options]   (pulumi-warehouse <command> --help for its options)

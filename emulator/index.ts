@@ -2,6 +2,7 @@
  * The emulator registry, derived from the one vendor list (provider/vendors.ts): each name's
  * `emulator/<name>/index.ts` exports `emulator` (an EmulatorDefinition). Nothing here names a vendor.
  */
+import "../provider/framework/zod-locales"; // first: zod then loads without its 64 locale files
 import { VENDORS } from "../provider/vendors";
 import type { EmulatorDefinition } from "./framework/definition";
 

@@ -4,6 +4,7 @@
  * `__pulumiType` so policy packs can tell kinds apart. One shim instance per kind keeps
  * Pulumi's serialisation cache effective.
  */
+import "../provider/framework/zod-locales"; // first: zod then loads without its 64 locale files
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ResourceSpec, typeToken } from "../provider/framework/spec";

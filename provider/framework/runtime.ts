@@ -3,6 +3,7 @@
  * shim (framework/shim.ts). It holds the configuration handed to `configure`, one API
  * client per vendor, and the handlers of every resource kind.
  */
+import "./zod-locales"; // first: zod then loads without its 64 locale files
 import { createApi, resolveSettings, specOfToken, vendorNamed } from "../registry";
 import { Journal, NO_JOURNAL, fileJournal } from "./journal";
 import { buildHandlers, Handlers, quietHostErrorEcho } from "./engine";
