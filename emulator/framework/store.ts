@@ -14,57 +14,6 @@ import * as path from "node:path";
 
 type Entry = { c: string; k?: string; v?: unknown; del?: true };
 
-/**
- * Appends to one file through a handle kept open while writes keep coming (opening and closing
- * the file, and a mkdir, per append cost more than the write itself). The handle closes itself
- * after `idleMs` without writes (an unref'd timer: it never keeps the process alive) and on
- * `close()`. Writes are serialised; the file (and its directory) is created on first use. It is
- * opened in append mode, so after a compaction truncates it the next line lands at its start.
- */
-export class Appender {
-  private handle?: Promise<fs.promises.FileHandle>;
-  private chain: Promise<void> = Promise.resolve();
-  private timer?: NodeJS.Timeout;
-
-  constructor(readonly file: string, private readonly idleMs = 1_000) {}
-
-  append(text: string): Promise<void> {
-    const p = this.chain.then(async () => {
-      this.handle ??= fs.promises.mkdir(path.dirname(this.file), { recursive: true }).then(() => fs.promises.open(this.file, "a"));
-      let h: fs.promises.FileHandle;
-      try {
-        h = await this.handle;
-      } catch (e) {
-        this.handle = undefined;
-        throw e;
-      }
-      await h.appendFile(text);
-      this.idle();
-    });
-    this.chain = p.catch(() => undefined);
-    return p;
-  }
-
-  /** Closes the handle once the writes queued so far are done. */
-  close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const p = this.chain.then(async () => {
-      const h = this.handle;
-      this.handle = undefined;
-      if (h) await (await h.catch(() => undefined))?.close().catch(() => undefined);
-    });
-    this.chain = p;
-    return p;
-  }
-
-  private idle(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.close(), this.idleMs);
-    this.timer.unref();
-  }
-}
-
 const SEP = "\u0000";
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
