@@ -29,7 +29,7 @@ import { poll } from "./poll";
 import { BatchReader } from "./batch-read";
 import { runCheck } from "./check";
 import { Journal, NO_JOURNAL } from "./journal";
-import { reportRetriesTo } from "../http/progress";
+import { reportingRetriesTo } from "../http/progress";
 import { hostProgress, urnOf } from "./host";
 import { COMMON_INPUT_KEYS, UNKNOWN, containsUnknown, secretValues, oneLine, plain, withoutProvider, besideObserved, observedDelta, observedOf, PROVIDER_KEY, OBSERVED_KEY } from "./values";
 
@@ -150,11 +150,11 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     return name ? `${label} ${name}` : label;
   }
 
-  function context(what: string, inputs: Props, onCreated: (id: string) => void = () => undefined): OpContext<Api> {
+  function context(what: string, inputs: Props, api: () => Api, onCreated: (id: string) => void = () => undefined): OpContext<Api> {
     const urn = urnOf(inputs);
     const say = (m: string) => progress(`[${what}] ${m}`, urn);
     return {
-      api: getApi(),
+      api: api(),
       created: onCreated,
       progress: say,
       poll: (o) => {
@@ -165,11 +165,15 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
   }
 
   /** Runs an operation; its error leaves as one line naming the resource, secrets redacted. */
-  async function guarded<T>(what: string, secretsFrom: Props[], op: () => Promise<T>): Promise<T> {
+  async function guarded<T>(what: string, secretsFrom: Props[], op: (api: () => Api) => Promise<T>): Promise<T> {
     try {
-      // Retries of the calls this operation makes show as its progress ("429 from …, retrying in 2 s").
+      // The vendor's API as this operation sees it: the retries of its calls show as its
+      // progress ("429 from …, retrying in 2 s"). Made on first use (getApi throws when the
+      // vendor is not configured, which only matters to an operation that calls it).
       const urn = urnOf(secretsFrom[secretsFrom.length - 1]);
-      return await reportRetriesTo((e) => progress(`[${what}] ${e.message}`, urn), op);
+      let view: Api | undefined;
+      const api = () => (view ??= reportingRetriesTo(getApi(), (e) => progress(`[${what}] ${e.message}`, urn)));
+      return await op(api);
     } catch (e) {
       const err = e as Error & { id?: string; properties?: Props; reasons?: string[] };
       const secrets = secretsFrom.flatMap((p) => secretValues(p, secretInputs));
@@ -214,26 +218,26 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     token,
 
     check: (olds, news) =>
-      guarded(label, [news ?? {}], () =>
-        runCheck({ spec, label, inputKeys, shape, secretInputs, getApi, changedKeys, forcesReplace, verifyVendor: options.verifyVendor }, withoutProvider(olds ?? {}), withoutProvider(news ?? {})),
+      guarded(label, [news ?? {}], (api) =>
+        runCheck({ spec, label, inputKeys, shape, secretInputs, getApi: api, changedKeys, forcesReplace, verifyVendor: options.verifyVendor }, withoutProvider(olds ?? {}), withoutProvider(news ?? {})),
       ),
 
     diff: (id, olds, news) =>
-      guarded(describe(id, olds), [olds, news], async () => {
+      guarded(describe(id, olds), [olds, news], async (api) => {
         const changed = changedKeys(olds, news);
         const replaces = changed.filter((k) => forcesReplace(k, olds[k], news[k]));
         if (replaces.length === 0) return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
         const deleteFirst = spec.deleteBeforeReplace
-          ? !containsUnknown(news) && (await spec.deleteBeforeReplace(getApi(), inputsOnly(olds), inputsOnly(news)))
+          ? !containsUnknown(news) && (await spec.deleteBeforeReplace(api(), inputsOnly(olds), inputsOnly(news)))
           : spec.uniqueBy !== undefined && !changed.includes(spec.uniqueBy);
         return { changes: true, replaces, deleteBeforeReplace: deleteFirst };
       }),
 
     create: (inputs) => {
       const what = describe(undefined, inputs);
-      return guarded(what, [inputs], async () => {
+      return guarded(what, [inputs], async (api) => {
         let createdId: string | undefined;
-        const ctx = context(what, inputs, (id) => (createdId = id));
+        const ctx = context(what, inputs, api, (id) => (createdId = id));
         const clean = inputsOnly(inputs);
         const finish = async (id: string, raw: Raw | undefined) => ({ id, outs: outputsFor(inputs, raw ?? (await readBack(ctx.api, id, clean, "created"))) });
         if (inputs.adopt === true) return adopt(ctx, clean, inputs, what);
@@ -286,12 +290,12 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     },
 
     read: (id, props) =>
-      guarded(describe(id, props), [props], async () => {
+      guarded(describe(id, props), [props], async (api) => {
         const state = withoutProvider(props) as I; // inputs and the outputs recorded with them
         let raw: Raw | undefined;
         try {
           // Many reads at once (a refresh) are answered from one listing of the kind; an object it lacks is read alone.
-          raw = (await batch?.lookup(id)) ?? (await spec.read(getApi(), id, state));
+          raw = (await batch?.lookup(id)) ?? (await spec.read(api(), id, state));
         } catch (e) {
           if (e instanceof WarehouseApiError && e.kind === "auth") {
             e.message +=
@@ -321,10 +325,10 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
 
     update: (id, olds, news) => {
       const what = describe(id, news);
-      return guarded(what, [olds, news], async () => {
+      return guarded(what, [olds, news], async (api) => {
         const changed = changedKeys(olds, news).filter((k) => !forcesReplace(k, olds[k], news[k])) as (keyof I & string)[];
         if (!spec.update) throw new ResourceError(`${label} cannot be updated in place (changed: ${changed.join(", ")})`);
-        const ctx = context(what, news);
+        const ctx = context(what, news, api);
         const o = withoutProvider(olds) as I; // with the outputs recorded at the last create/update
         const n = withoutProvider(news) as I;
         for (let attempt = 1; ; attempt++) {
@@ -356,13 +360,14 @@ export function buildHandlers<S extends z.ZodObject, Api, Raw>(
     },
 
     delete: (id, props) =>
-      guarded(describe(id, props), [props], async () => {
+      guarded(describe(id, props), [props], async (api) => {
+        const state = withoutProvider(props);
         try {
-          await spec.delete(getApi(), id, withoutProvider(props) as I);
+          await spec.delete(api(), id, state as I);
         } catch (e) {
           if (!isNotFound(e)) throw e; // already gone is fine
         }
-        const key = journalKey(withoutProvider(props));
+        const key = journalKey(state);
         if (key !== undefined) journal.forget(token, key);
       }),
   };

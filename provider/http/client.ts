@@ -36,7 +36,7 @@ import pLimit from "p-limit";
 import { z } from "zod";
 import { ErrorKind, MAX_ECHO, WarehouseApiError, excerpt, kindForStatus, redact, truncate } from "./errors";
 import { parseJsonLossless } from "./json";
-import { RetrySink, currentRetrySink } from "./progress";
+import type { RetrySink } from "./progress";
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */
@@ -113,8 +113,8 @@ export interface HttpClientOptions {
   credentialHint?: string;
   /**
    * Told of every retry before its wait. The client is shared by every resource of a provider
-   * process, so to show retries as a resource's progress the engine runs the operation inside
-   * `reportRetriesTo` (provider/http/progress.ts), whose sink is told as well.
+   * process, so to show retries as a resource's progress the engine gives each operation a view
+   * of the client (`reportingTo`, via provider/http/progress.ts) whose sink is told as well.
    */
   onRetry?: (event: RetryEvent) => void;
   /** Debug log sink; receives redacted lines. */
@@ -215,8 +215,19 @@ export class HttpClient {
   request<S extends z.ZodType>(req: RequestOptions & { response: S }): Promise<HttpResponse<z.output<S>>>;
   request<T = unknown>(req: RequestOptions): Promise<HttpResponse<T>>;
   request(req: RequestOptions): Promise<HttpResponse<unknown>> {
-    const sink = currentRetrySink(); // captured here: the concurrency queue runs send() in another context
+    const sink = this.retrySink; // captured here: the queued call may run after another view's
     return this.limit(() => this.send(req, sink));
+  }
+
+  /** Set on a view only (`reportingTo`): the operation's own retry sink. */
+  private readonly retrySink?: RetrySink;
+
+  /**
+   * A view of this client, sharing its connections, concurrency cap and settings, whose requests
+   * also report their retries to `sink` (one resource operation's progress).
+   */
+  reportingTo(sink: RetrySink): HttpClient {
+    return Object.create(this, { retrySink: { value: sink } }) as HttpClient;
   }
 
   private describe(req: RequestOptions): string {

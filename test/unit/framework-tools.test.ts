@@ -1,11 +1,12 @@
 /** The engine's small tools: id codec, poll helper, creates journal, one-line messages. */
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { idCodec } from "../../provider/framework/ids";
 import { poll, PollTimeoutError } from "../../provider/framework/poll";
-import { fileJournal } from "../../provider/framework/journal";
+import { FORGET_DELAY_MS, fileJournal } from "../../provider/framework/journal";
 import { oneLine, show } from "../../provider/framework/values";
 
 describe("framework tools", () => {
@@ -31,7 +32,7 @@ describe("framework tools", () => {
     expect(e.message).to.contain("task t did not finish within 5 s (last seen: pending)").and.contain("timeoutSeconds");
   });
 
-  it("journal: owns what it intended until forgotten; scopes do not mix", () => {
+  it("journal: owns what it intended until forgotten; scopes do not mix", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-journal-"));
     const a = fileJournal("bytehouse endpoint=http://a", dir);
     const b = fileJournal("bytehouse endpoint=http://b", dir);
@@ -42,6 +43,58 @@ describe("framework tools", () => {
     expect(b.owns("t", "etl")).to.equal(false);
     a.forget("t", "etl");
     expect(a.owns("t", "etl")).to.equal(false);
+    await new Promise((r) => setTimeout(r, 3 * FORGET_DELAY_MS));
+    expect(fileJournal("bytehouse endpoint=http://a", dir).owns("t", "etl"), "the forget was written").to.equal(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("journal: a create's line is written at once; forgets leave together, before any later create's line", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-journal-"));
+    const scope = "bytehouse endpoint=http://c";
+    const a = fileJournal(scope, dir);
+    const nodeFs = require("node:fs") as { appendFileSync: (...args: unknown[]) => void }; // eslint-disable-line @typescript-eslint/no-require-imports
+    const original = nodeFs.appendFileSync;
+    let writes = 0;
+    nodeFs.appendFileSync = (...args: unknown[]) => {
+      writes++;
+      original(...args);
+    };
+    try {
+      for (let i = 0; i < 50; i++) a.intend("t", `k${i}`);
+      expect(writes, "one write per create, before it is sent").to.equal(50);
+      for (let i = 0; i < 50; i++) a.forget("t", `k${i}`);
+      expect(writes, "forgets wait").to.equal(50);
+      await new Promise((r) => setTimeout(r, 3 * FORGET_DELAY_MS));
+      expect(writes, "and leave in one write").to.equal(51);
+      expect(fileJournal(scope, dir).owns("t", "k49")).to.equal(false);
+      a.intend("t", "k1");
+      a.forget("t", "k2"); // pending…
+      a.forget("t", "k3");
+      a.intend("t", "k3"); // …written before this create's line: k3 is owned again
+      expect(writes).to.equal(53);
+    } finally {
+      nodeFs.appendFileSync = original;
+    }
+    const next = fileJournal(scope, dir);
+    expect(next.owns("t", "k1")).to.equal(true);
+    expect(next.owns("t", "k3")).to.equal(true);
+    expect(next.owns("t", "k0")).to.equal(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("journal: pending forgets are written when the process is stopped with SIGINT, which still ends it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-journal-"));
+    const script = `
+      const { fileJournal } = require(${JSON.stringify(require.resolve("../../provider/framework/journal"))});
+      const j = fileJournal("s", ${JSON.stringify(dir)});
+      j.intend("t", "a"); j.intend("t", "b"); j.forget("t", "a");
+      setInterval(() => {}, 1000); // alive until stopped, as a provider host is
+      process.kill(process.pid, "SIGINT");`;
+    const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 20_000 });
+    expect(r.signal, r.stderr).to.equal("SIGINT");
+    const j = fileJournal("s", dir);
+    expect(j.owns("t", "a")).to.equal(false);
+    expect(j.owns("t", "b")).to.equal(true);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

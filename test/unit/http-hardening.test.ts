@@ -395,9 +395,8 @@ describe("HTTP hardening", () => {
   });
 });
 
-describe("reportRetriesTo", () => {
-  it("reports the retries of requests made inside it, even those queued behind the concurrency cap", async () => {
-    const { reportRetriesTo } = await import("../../provider/http/progress");
+describe("reportingRetriesTo", () => {
+  async function flakyServer(): Promise<{ url: string; close: () => Promise<void> }> {
     let calls = 0;
     const server = http.createServer((_req, res) => {
       calls++;
@@ -405,24 +404,53 @@ describe("reportRetriesTo", () => {
       res.end("{}");
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const c = new HttpClient({
-      vendor: "T",
-      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      authHeaders: () => ({}),
-      secrets: [],
-      concurrency: 1,
-      retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+  const client = (baseUrl: string) =>
+    new HttpClient({ vendor: "T", baseUrl, authHeaders: () => ({}), secrets: [], concurrency: 1, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+
+  it("reports the retries of each operation's requests to its own sink, even those queued behind the concurrency cap", async () => {
+    const { reportingRetriesTo } = await import("../../provider/http/progress");
+    const server = await flakyServer();
+    const c = client(server.url);
     const a: string[] = [];
     const b: string[] = [];
+    const all: string[] = [];
+    (c as unknown as { opts: { onRetry: (e: { message: string }) => void } }).opts.onRetry = (e) => all.push(e.message);
     await Promise.all([
-      reportRetriesTo((e) => a.push(e.message), () => c.request({ method: "GET", path: "/a" })),
-      reportRetriesTo((e) => b.push(e.message), () => c.request({ method: "GET", path: "/b" })),
+      reportingRetriesTo(c, (e) => a.push(e.message)).request({ method: "GET", path: "/a" }),
+      reportingRetriesTo(c, (e) => b.push(e.message)).request({ method: "GET", path: "/b" }),
     ]);
     expect(a).to.have.length(1);
     expect(b).to.have.length(1);
     expect(a[0]).to.match(/^HTTP 503 from T, retrying in [\d.]+ m?s \(attempt 2 of 5\)$/);
+    expect(all, "the client's own onRetry still hears every retry").to.have.length(2);
+    await c.request({ method: "GET", path: "/c" }); // the client itself reports to no operation
+    expect(a.length + b.length).to.equal(2);
     await c.close();
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
+  });
+
+  it("gives an API object's methods a view whose clients report to the sink, while what they cache lands on the shared object", async () => {
+    const { reportingRetriesTo } = await import("../../provider/http/progress");
+    const server = await flakyServer();
+    class Api {
+      cache?: Promise<unknown>;
+      constructor(readonly http: HttpClient) {}
+      list(): Promise<unknown> {
+        return (this.cache ??= this.http.request({ method: "GET", path: "/list" }));
+      }
+    }
+    const api = new Api(client(server.url));
+    const seen: string[] = [];
+    const view = reportingRetriesTo(api, (e) => seen.push(e.message));
+    expect(view.http).to.not.equal(api.http);
+    expect(view.http, "one view of a client per operation").to.equal(view.http);
+    await view.list();
+    expect(seen).to.have.length(1);
+    expect(api.cache, "the cached listing is on the shared API object").to.be.a("promise");
+    expect(reportingRetriesTo(undefined, () => undefined)).to.equal(undefined);
+    await api.http.close();
+    await server.close();
   });
 });
