@@ -4,10 +4,14 @@
  * values are cut, failures are said in words, retries are visible and bounded.
  */
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
 import { AddressInfo } from "node:net";
 import { z } from "zod";
-import { HttpClient, RetryEvent } from "../../provider/http/client";
+import { HttpClient, RetryEvent, WASM_BASELINE_FLAGS, keepWasmAtBaseline } from "../../provider/http/client";
 import { WarehouseApiError, redact, truncate } from "../../provider/http/errors";
 import { HTTP_SETTINGS, httpOptionsFrom, httpSettingsFor } from "../../provider/http/settings";
 import { ByteHouseApi, createByteHouseHttp, isByteHouseNotFound } from "../../provider/bytehouse/api";
@@ -452,5 +456,62 @@ describe("reportingRetriesTo", () => {
     expect(reportingRetriesTo(undefined, () => undefined)).to.equal(undefined);
     await api.http.close();
     await server.close();
+  });
+});
+
+describe("WebAssembly kept at the baseline compiler in the provider host", () => {
+  const host = "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js";
+
+  it("sets the flags in the dynamic provider host only, and not when PULUMI_WAREHOUSE_WASM_TIER_UP=1", () => {
+    const set: string[] = [];
+    const run = (script: string | undefined, env: NodeJS.ProcessEnv = {}) => keepWasmAtBaseline(script, env, (f) => set.push(f));
+    expect(run(host)).to.equal(true);
+    expect(run("C:\\p\\node_modules\\@pulumi\\pulumi\\cmd\\dynamic-provider")).to.equal(true);
+    expect(run(host, { PULUMI_WAREHOUSE_WASM_TIER_UP: "1" })).to.equal(false);
+    expect(run("/p/node_modules/mocha/bin/mocha.js")).to.equal(false);
+    expect(run("/p/dist/demo/index.js")).to.equal(false);
+    expect(run("/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider-other/x.js")).to.equal(false);
+    expect(run(undefined)).to.equal(false);
+    expect(set).to.deep.equal([WASM_BASELINE_FLAGS, WASM_BASELINE_FLAGS]);
+  });
+
+  // setFlagsFromString ignores a flag V8 does not know, so this checks the effect: a hot
+  // WebAssembly function (undici's own HTTP parser) is optimised in a plain process, and stays on
+  // the baseline compiler in a process whose script is the dynamic provider host's.
+  it("in a host, a hot WebAssembly function stays on the baseline compiler (and is optimised elsewhere)", function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wasm-baseline-"));
+    try {
+      const script = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
+      fs.mkdirSync(path.dirname(script), { recursive: true });
+      const client = require.resolve("../../provider/http/client");
+      const wasm = require.resolve("undici/lib/llhttp/llhttp-wasm.js");
+      fs.writeFileSync(
+        script,
+        `const { HttpClient } = require(${JSON.stringify(client)});
+new HttpClient({ vendor: "T", baseUrl: "http://127.0.0.1:1", authHeaders: () => ({}), secrets: [] });
+const env = {};
+for (const k of ["url", "status", "message_begin", "header_field", "header_value", "headers_complete", "body", "message_complete"]) env["wasm_on_" + k] = () => 0;
+const e = new WebAssembly.Instance(new WebAssembly.Module(require(${JSON.stringify(wasm)})), { env }).exports;
+const msg = Buffer.from("HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: 2\\r\\n\\r\\n{}");
+const hot = () => { for (let i = 0; i < 200000; i++) { const p = e.llhttp_alloc(1); const m = e.malloc(msg.length); new Uint8Array(e.memory.buffer, m, msg.length).set(msg); e.llhttp_execute(p, m, msg.length); e.free(m); e.llhttp_free(p); } };
+// optimisation runs on a helper thread: look again for up to 3 s
+const until = Date.now() + 3000;
+const look = () => {
+  hot();
+  const optimised = %IsTurboFanFunction(e.llhttp_execute);
+  if (optimised || Date.now() > until) console.log(JSON.stringify({ optimised, baseline: %IsLiftoffFunction(e.llhttp_execute) }));
+  else setTimeout(look, 100);
+};
+look();
+`,
+      );
+      const run = (env: NodeJS.ProcessEnv) =>
+        JSON.parse(execFileSync(process.execPath, ["--allow-natives-syntax", script], { env: { ...process.env, ...env }, encoding: "utf8" }).trim()) as { optimised: boolean; baseline: boolean };
+      expect(run({ PULUMI_WAREHOUSE_WASM_TIER_UP: "" })).to.deep.equal({ optimised: false, baseline: true });
+      expect(run({ PULUMI_WAREHOUSE_WASM_TIER_UP: "1" })).to.deep.equal({ optimised: true, baseline: false });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
