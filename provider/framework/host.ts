@@ -23,10 +23,15 @@ export function withUrn<T extends object>(props: T, urn: string): T {
 
 type Loader = (id: string) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Whether `script` (the main module's file) is Pulumi's dynamic-provider host (`…/cmd/dynamic-provider/index.js`). */
+export function isDynamicProviderHost(script: string | undefined): boolean {
+  return /[\\/]cmd[\\/]dynamic-provider([\\/]|$)/.test(script ?? "");
+}
+
 /** The host's own module loader, so the proto classes patched are the ones it uses. */
 function hostLoader(): { load: Loader; engine?: string } | undefined {
   const main = require.main;
-  if (!main || !/cmd[\\/]dynamic-provider/.test(main.filename)) return undefined;
+  if (!main || !isDynamicProviderHost(main.filename)) return undefined;
   // Relative ids resolve from the host's file, bare ones through its node_modules.
   return { load: (id) => main.require(id), engine: process.argv[2] };
 }
@@ -100,4 +105,24 @@ export function report(message: string, urn: string | undefined): boolean {
 /** The default progress sink: the engine, on the resource, when known; else stderr. */
 export function hostProgress(message: string, urn?: string): void {
   if (!report(message, urn)) process.stderr.write(`${message}\n`);
+}
+
+/** The V8 flags that keep WebAssembly on V8's baseline compiler (Liftoff): no tier-up, eager or dynamic. */
+export const WASM_BASELINE_FLAGS = "--no-wasm-tier-up --no-wasm-dynamic-tiering";
+
+/**
+ * undici parses HTTP with llhttp compiled to WebAssembly. A few hundred answers in, V8 recompiles
+ * the parser with its optimising compiler on a helper thread: ~0.18 s of CPU and a transient of up
+ * to 35 MB, in every provider host. A provider host lives for one Pulumi operation and parses small
+ * JSON answers, so the optimised parser never pays that back, and the CPU is taken from the CLI,
+ * which shares the machine (bench/scale: destroy of 1,000 objects). So in the dynamic-provider host
+ * only, the runtime keeps WebAssembly at the baseline compiler when it loads (before any client).
+ * V8 reads these flags whenever a function would tier up, so they hold for the whole process: any
+ * other WebAssembly run in that host (another dynamic provider's) stays on the baseline compiler
+ * too. `PULUMI_WAREHOUSE_WASM_TIER_UP=1` leaves V8's default. Returns whether the flags were set.
+ */
+export function keepWasmAtBaseline(script: string | undefined, env: NodeJS.ProcessEnv, setFlags: (flags: string) => void): boolean {
+  if (env.PULUMI_WAREHOUSE_WASM_TIER_UP === "1" || !isDynamicProviderHost(script)) return false;
+  setFlags(WASM_BASELINE_FLAGS);
+  return true;
 }

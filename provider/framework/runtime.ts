@@ -7,12 +7,15 @@ import "./zod-locales"; // first: zod then loads without its 64 locale files
 import { createApi, resolveSettings, specOfToken, vendorNamed } from "../registry";
 import { Journal, NO_JOURNAL, fileJournal } from "./journal";
 import { buildHandlers, Handlers, quietHostErrorEcho } from "./engine";
-import { captureUrns } from "./host";
+import { setFlagsFromString } from "node:v8";
+import { captureUrns, keepWasmAtBaseline } from "./host";
 
 // Loaded inside the dynamic-provider host: its stderr copy of each reported error is dropped.
 if (!process.env.PULUMI_WAREHOUSE_DEBUG) quietHostErrorEcho();
 // …and each request's properties carry its resource's URN, so progress is filed under the resource.
 captureUrns();
+// …and undici's WebAssembly HTTP parser is not recompiled by V8's optimising compiler mid-run.
+keepWasmAtBaseline(require.main?.filename, process.env, setFlagsFromString);
 import { ConfigSource } from "../settings";
 
 /**

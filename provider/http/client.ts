@@ -30,33 +30,8 @@ import type { Agent, Dispatcher } from "undici";
 type RequestFn = (this: Dispatcher, opts: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 let undici: { Agent: typeof import("undici").Agent; request: RequestFn } | undefined;
 /* eslint-disable @typescript-eslint/no-require-imports */
-const loadUndici = () => {
-  if (!undici) keepWasmAtBaseline(process.argv[1], process.env, require("node:v8").setFlagsFromString);
-  return (undici ??= { Agent: require("undici/lib/dispatcher/agent"), request: require("undici/lib/api/api-request") });
-};
+const loadUndici = () => (undici ??= { Agent: require("undici/lib/dispatcher/agent"), request: require("undici/lib/api/api-request") });
 /* eslint-enable @typescript-eslint/no-require-imports */
-
-/** The V8 flags that keep WebAssembly on V8's baseline compiler (Liftoff): no tier-up, eager or dynamic. */
-export const WASM_BASELINE_FLAGS = "--no-wasm-tier-up --no-wasm-dynamic-tiering";
-
-/**
- * undici parses HTTP with llhttp compiled to WebAssembly. A few hundred answers in, V8 recompiles
- * the parser with its optimising compiler on a helper thread: ~0.18 s of CPU and a transient of up
- * to 35 MB, in every provider host. A provider host lives for one Pulumi operation and parses small
- * JSON answers, so the optimised parser never pays that back, and the CPU is taken from the CLI,
- * which shares the machine (bench/scale: destroy of 1,000 objects). So in the Pulumi dynamic
- * provider host only (the process whose script is `@pulumi/pulumi/cmd/dynamic-provider`), the
- * first client keeps WebAssembly at the baseline compiler. V8 reads these flags whenever a
- * function would tier up, so they hold for the whole process: any other WebAssembly run in that
- * host (another dynamic provider's) stays on the baseline compiler too.
- * `PULUMI_WAREHOUSE_WASM_TIER_UP=1` leaves V8's default. Returns whether the flags were set.
- */
-export function keepWasmAtBaseline(script: string | undefined, env: NodeJS.ProcessEnv, setFlags: (flags: string) => void): boolean {
-  if (env.PULUMI_WAREHOUSE_WASM_TIER_UP === "1") return false;
-  if (!/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]dynamic-provider([\\/]|$)/.test(script ?? "")) return false;
-  setFlags(WASM_BASELINE_FLAGS);
-  return true;
-}
 import pLimit from "p-limit";
 import { z } from "zod";
 import { ErrorKind, MAX_ECHO, WarehouseApiError, excerpt, kindForStatus, redact, truncate } from "./errors";

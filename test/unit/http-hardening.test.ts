@@ -11,7 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { AddressInfo } from "node:net";
 import { z } from "zod";
-import { HttpClient, RetryEvent, WASM_BASELINE_FLAGS, keepWasmAtBaseline } from "../../provider/http/client";
+import { HttpClient, RetryEvent } from "../../provider/http/client";
+import { WASM_BASELINE_FLAGS, keepWasmAtBaseline } from "../../provider/framework/host";
 import { WarehouseApiError, redact, truncate } from "../../provider/http/errors";
 import { HTTP_SETTINGS, httpOptionsFrom, httpSettingsFor } from "../../provider/http/settings";
 import { ByteHouseApi, createByteHouseHttp, isByteHouseNotFound } from "../../provider/bytehouse/api";
@@ -484,12 +485,11 @@ describe("WebAssembly kept at the baseline compiler in the provider host", () =>
     try {
       const script = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
       fs.mkdirSync(path.dirname(script), { recursive: true });
-      const client = require.resolve("../../provider/http/client");
+      const runtime = require.resolve("../../provider/framework/runtime");
       const wasm = require.resolve("undici/lib/llhttp/llhttp-wasm.js");
       fs.writeFileSync(
         script,
-        `const { HttpClient } = require(${JSON.stringify(client)});
-new HttpClient({ vendor: "T", baseUrl: "http://127.0.0.1:1", authHeaders: () => ({}), secrets: [] });
+        `require(${JSON.stringify(runtime)}); // what the serialised provider loads in a host
 const env = {};
 for (const k of ["url", "status", "message_begin", "header_field", "header_value", "headers_complete", "body", "message_complete"]) env["wasm_on_" + k] = () => 0;
 const e = new WebAssembly.Instance(new WebAssembly.Module(require(${JSON.stringify(wasm)})), { env }).exports;
